@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine:
+#   make lab    - create .venv, install, open the course in JupyterLab
+#   make test   - create .venv, install, run every test (notebooks in quick mode)
+# More: make bench (every notebook in full mode, timed), make lint, make clean.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test bench lint format clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"Python 3.10 or newer is needed, found " + sys.version.split()[0] + \
+		": install it or run make PYTHON=python3.11")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: $(STAMP)
+	COURSE_MODE=quick $(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m helpers.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check helpers tests notebooks
+	$(VENV)/bin/ruff format --check helpers tests notebooks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix helpers tests notebooks
+	$(VENV)/bin/ruff format helpers tests notebooks
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,9 @@
+"""Plumbing shared by the course notebooks: data, run mode, plots and metrics.
+
+Model code is not here on purpose: it is the lesson, so it lives in the notebooks.
+"""
+
+from helpers.mode import describe as describe_mode
+from helpers.mode import is_quick, pick, run_mode
+
+__all__ = ["describe_mode", "is_quick", "pick", "run_mode"]

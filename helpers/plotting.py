@@ -1,0 +1,135 @@
+"""Plot layouts used across the lessons: image grids, before/after rows, curves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.checks import as_image_batch
+
+
+def _squeeze(image: np.ndarray) -> np.ndarray:
+    """Drop a single channel axis so that imshow gets (H, W)."""
+    return image[..., 0] if image.shape[-1] == 1 else image
+
+
+def show_images(
+    images: Any,
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int = 10,
+    suptitle: str | None = None,
+    size: float = 1.3,
+) -> plt.Figure:
+    """Show a batch of images in a grid, each with an optional title."""
+    batch = as_image_batch(images, "images", unit_range=False)
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    if titles is not None and len(titles) != len(batch):
+        raise ValueError(
+            f"titles must have one entry per image: got {len(titles)} titles "
+            f"for {len(batch)} images"
+        )
+    ncols = min(ncols, len(batch))
+    nrows = -(-len(batch) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < len(batch):
+            ax.imshow(_squeeze(batch[index]), cmap="gray", vmin=0, vmax=batch.max())
+            if titles is not None:
+                ax.set_title(titles[index], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def show_rows(
+    rows: Mapping[str, Any],
+    *,
+    n: int = 10,
+    suptitle: str | None = None,
+    size: float = 1.3,
+) -> plt.Figure:
+    """Show the first ``n`` images of each named batch as one labelled row.
+
+    The classic use is ``show_rows({"noisy": x, "denoised": y, "original": z})``.
+    """
+    if not rows:
+        raise ValueError("rows is empty; pass a mapping like {'noisy': x, 'clean': y}")
+    batches = {label: as_image_batch(b, f"rows[{label!r}]", unit_range=False)
+               for label, b in rows.items()}
+    n = min(n, *(len(b) for b in batches.values()))
+    fig, axes = plt.subplots(
+        len(batches), n, figsize=(size * n, size * len(batches) + 0.4), squeeze=False
+    )
+    for row, (label, batch) in enumerate(batches.items()):
+        for col in range(n):
+            ax = axes[row, col]
+            ax.imshow(_squeeze(batch[col]), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[row, 0].set_ylabel(label, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
+    """Return the metrics dict of a Keras History (or a plain dict)."""
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping):
+        raise TypeError(
+            "each history must be a keras History or a dict of lists, "
+            f"got {type(history).__name__}"
+        )
+    return logs
+
+
+def plot_history(
+    histories: Mapping[str, Any] | Any,
+    *,
+    metric: str = "loss",
+    title: str = "Training curves",
+    ylabel: str | None = None,
+    logy: bool = False,
+) -> plt.Figure:
+    """Plot training and validation curves of one or more Keras histories."""
+    if not isinstance(histories, Mapping) or "loss" in histories:
+        histories = {"": histories}
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, history in histories.items():
+        logs = _history_dict(history)
+        if metric not in logs:
+            raise ValueError(
+                f"metric {metric!r} is not in the history of {label or 'the model'}; "
+                f"it has {sorted(logs)}"
+            )
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        prefix = f"{label}: " if label else ""
+        (line,) = ax.plot(epochs, logs[metric], marker="o", label=f"{prefix}training")
+        if f"val_{metric}" in logs:
+            ax.plot(
+                epochs,
+                logs[f"val_{metric}"],
+                marker="o",
+                linestyle="--",
+                color=line.get_color(),
+                label=f"{prefix}validation",
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or metric)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
