@@ -58,23 +58,41 @@ def run_one(path: Path, timeout: int) -> dict:
         text = output.get("text", "")
         if MARKER in text:
             figures = json.loads(text.split(MARKER, 1)[1])
-    return {"wall_s": wall, "peak_mib": _peak_children_mib(), "figures": figures,
-            "error": error}
+    return {
+        "wall_s": wall,
+        "peak_mib": _peak_children_mib(),
+        "figures": figures,
+        "error": error,
+    }
 
 
 def _child(path: Path, mode: str, timeout: int) -> dict:
     """Run one notebook in a child process so that its peak memory is its own."""
     env = dict(os.environ, COURSE_MODE=mode, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
     result = subprocess.run(
-        [sys.executable, "-m", "helpers.bench", "--child", str(path),
-         "--timeout", str(timeout)],
-        env=env, capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "helpers.bench",
+            "--child",
+            str(path),
+            "--timeout",
+            str(timeout),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     for line in result.stdout.splitlines():
         if line.startswith(MARKER):
-            return json.loads(line[len(MARKER):])
-    return {"wall_s": float("nan"), "peak_mib": float("nan"), "figures": {},
-            "error": (result.stderr.strip().splitlines() or ["no result"])[-1][:200]}
+            return json.loads(line[len(MARKER) :])
+    return {
+        "wall_s": float("nan"),
+        "peak_mib": float("nan"),
+        "figures": {},
+        "error": (result.stderr.strip().splitlines() or ["no result"])[-1][:200],
+    }
 
 
 def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
@@ -109,11 +127,16 @@ def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark from the command line; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to run (default: all, in order)")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to run (default: all, in order)",
+    )
     parser.add_argument("--mode", choices=("full", "quick"), default="full")
-    parser.add_argument("--timeout", type=int, default=1800,
-                        help="seconds allowed per cell")
+    parser.add_argument(
+        "--timeout", type=int, default=1800, help="seconds allowed per cell"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "latest.md")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -128,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
         row = _child(path.resolve(), args.mode, args.timeout)
         status = "FAILED: " + row["error"] if row["error"] else "ok"
-        print(f"    {row['wall_s']:.0f} s, peak {row['peak_mib']:.0f} MiB, {status}",
-              flush=True)
+        print(
+            f"    {row['wall_s']:.0f} s, peak {row['peak_mib']:.0f} MiB, {status}",
+            flush=True,
+        )
         rows.append((path.stem, row))
     table = format_table(rows, args.mode)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,11 +25,13 @@ def as_image_batch(
             f"{name} must be a NumPy array or a tensor of images, "
             f"got {type(images).__name__}"
         )
-    if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(
-        images.dtype, np.integer
-    )):
+    if not (
+        np.issubdtype(images.dtype, np.floating)
+        or np.issubdtype(images.dtype, np.integer)
+    ):
         raise TypeError(
-            f"{name} must hold numbers (float or integer pixels), got dtype {images.dtype}"
+            f"{name} must hold numbers (float or integer pixels), "
+            f"got dtype {images.dtype}"
         )
     if images.ndim not in (3, 4):
         raise ValueError(
@@ -37,7 +39,9 @@ def as_image_batch(
             f"got shape {images.shape}"
         )
     if images.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {images.shape}); pass at least one image")
+        raise ValueError(
+            f"{name} is empty (shape {images.shape}); pass at least one image"
+        )
     if images.ndim == 3:
         images = images[..., np.newaxis]
     images = images.astype("float32", copy=False)
@@ -45,7 +49,8 @@ def as_image_batch(
         low, high = float(images.min()), float(images.max())
         if low < 0.0 or high > 1.0:
             raise ValueError(
-                f"{name} must hold values in [0, 1], got values from {low:g} to {high:g}; "
+                f"{name} must hold values in [0, 1], "
+                f"got values from {low:g} to {high:g}; "
                 "scale 0-255 pixels first (helpers.data.scale_images)"
             )
     return images

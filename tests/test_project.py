@@ -1,0 +1,96 @@
+"""Project hygiene: notebooks committed clean, lint passes, pins agree."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MIN_EXERCISES = 2
+
+
+def test_there_are_lessons():
+    assert NOTEBOOKS, "no notebooks/NN_*.ipynb found"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request):
+    return json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def text(cell):
+    return "".join(cell["source"])
+
+
+def test_outputs_and_execution_counts_are_cleared(notebook):
+    for cell in code_cells(notebook):
+        assert cell["outputs"] == [], f"outputs kept in: {text(cell)[:60]!r}"
+        assert cell["execution_count"] is None, f"count kept in: {text(cell)[:60]!r}"
+
+
+def test_kernelspec_is_plain_python3(notebook):
+    assert notebook["nbformat"] == 4
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_header_has_title_objectives_and_time(notebook):
+    header = text(notebook["cells"][0])
+    assert re.match(r"# \d\d · ", header), "first cell must start '# NN · Title'"
+    assert "**Learning objectives**" in header
+    assert "**Prerequisites**" in header
+    assert re.search(r"\*\*Time\*\*: about \d+ min", header), "time estimate missing"
+
+
+def test_has_checkpoints_exercises_and_key_points(notebook):
+    sources = [text(c) for c in code_cells(notebook)]
+    assert any(s.startswith("# Checkpoint") and "assert" in s for s in sources)
+    solutions = [
+        c
+        for c in code_cells(notebook)
+        if text(c).startswith("# Solution")
+        and c["metadata"].get("jupyter", {}).get("source_hidden")
+    ]
+    assert len(solutions) >= MIN_EXERCISES, "each lesson needs >= 2 collapsed solutions"
+    markdown = "".join(
+        text(c) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+    assert markdown.count("### Exercise") >= len(solutions)
+    assert "## Key points" in markdown
+    assert any("set_random_seed" in s for s in sources), "no fixed seed"
+    assert any("key_figures = report(" in s for s in sources), "no key figures"
+
+
+def test_ruff_lints_and_formats_everything():
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+    targets = ["helpers", "tests", "notebooks", "conftest.py"]
+    for args in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [ruff, *args, *targets], cwd=ROOT, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def pins(lines):
+    return {
+        line.split("==")[0].strip().lower(): line.split("==")[1].strip()
+        for line in lines
+        if "==" in line and not line.strip().startswith("#")
+    }
+
+
+def test_environment_yml_pins_match_requirements():
+    requirements = pins((ROOT / "requirements.txt").read_text().splitlines())
+    conda = pins(
+        line.strip().lstrip("- ")
+        for line in (ROOT / "environment.yml").read_text().splitlines()
+    )
+    assert requirements == conda
