@@ -1,14 +1,18 @@
 # Two commands set everything up on a fresh machine:
 #   make lab    - create .venv, install, open the course in JupyterLab
 #   make test   - create .venv, install, run every test (notebooks in quick mode)
-# More: make bench (every notebook in full mode, timed), make lint, make clean.
+# More: make data (fetch the data sets before a workshop), make pack-data /
+# make restore-data ARCHIVE=... (carry them on a USB stick), make html (readable
+# pages in build/html; MODE=full for the full lessons), make bench (every notebook in full mode, timed), make lint.
+
+ARCHIVE ?= course-data.tar.gz
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench lint format clean
+.PHONY: lab test bench data pack-data restore-data html lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
@@ -28,6 +32,19 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m helpers.bench
+
+data: $(STAMP)
+	$(PY) -m helpers.data download
+
+pack-data: $(STAMP)
+	$(PY) -m helpers.data pack $(ARCHIVE)
+
+restore-data: $(STAMP)
+	$(PY) -m helpers.data restore $(ARCHIVE)
+
+MODE ?= quick
+html: $(STAMP)
+	$(PY) -m helpers.html --mode $(MODE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tests notebooks

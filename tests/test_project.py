@@ -80,11 +80,15 @@ def test_ruff_lints_and_formats_everything():
 
 
 def pins(lines):
-    return {
-        line.split("==")[0].strip().lower(): line.split("==")[1].strip()
-        for line in lines
-        if "==" in line and not line.strip().startswith("#")
-    }
+    """Return {requirement with its marker: version} for the pinned lines."""
+    found = {}
+    for line in lines:
+        if "==" not in line or line.strip().startswith("#"):
+            continue
+        name, rest = line.split("==", 1)
+        version, _, marker = rest.partition(";")
+        found[f"{name.strip().lower()};{marker.strip()}"] = version.strip()
+    return found
 
 
 def test_environment_yml_pins_match_requirements():

@@ -1,0 +1,103 @@
+"""Build readable HTML pages of the lessons: ``python -m helpers.html [--mode full]``.
+
+Each notebook is executed (quick mode by default) and written with its outputs
+to ``build/html/NN_name.html``, with an ``index.html`` that links them in order.
+For reading without running, and for sharing after a workshop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def title_of(notebook) -> str:
+    """Return the lesson title: the first heading of the first markdown cell."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "Untitled lesson"
+
+
+def build_page(path: Path, out_dir: Path, mode: str, timeout: int = 1800) -> str:
+    """Execute one notebook in the given mode and write its HTML page; return title."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(path, as_version=4)
+    os.environ["COURSE_MODE"] = mode  # the kernel inherits this environment
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
+    return title_of(notebook)
+
+
+def write_index(
+    entries: list[tuple[str, str, float]], out_dir: Path, mode: str
+) -> Path:
+    """Write index.html linking the lesson pages in order."""
+    items = "\n".join(
+        f'  <li><a href="{html.escape(stem)}.html">{html.escape(title)}</a>'
+        f" <small>({seconds:.0f} s to run)</small></li>"
+        for stem, title, seconds in entries
+    )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Convolutional autoencoders that remove image noise</title>
+<style>body {{ font-family: sans-serif; max-width: 46em; margin: 3em auto; }}
+li {{ margin: 0.6em 0; }}</style></head>
+<body>
+<h1>Convolutional autoencoders that remove image noise</h1>
+<p>The lessons, in order, executed in <b>{mode}</b> mode.</p>
+<ol>
+{items}
+</ol>
+</body></html>
+"""
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: execute the notebooks and write build/html."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks (default: all, in order)"
+    )
+    parser.add_argument("--mode", choices=("quick", "full"), default="quick")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "html")
+    args = parser.parse_args(argv)
+
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    entries = []
+    for index, path in enumerate(paths, 1):
+        print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
+        start = time.perf_counter()
+        title = build_page(path.resolve(), args.out, args.mode)
+        seconds = time.perf_counter() - start
+        print(f"    {seconds:.0f} s -> {args.out / (path.stem + '.html')}", flush=True)
+        entries.append((path.stem, title, seconds))
+    print(f"Index: {write_index(entries, args.out, args.mode)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
