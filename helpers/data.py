@@ -19,6 +19,8 @@ whose message says how to get the data.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import socket
@@ -170,10 +172,16 @@ def _keras_load(name: str) -> tuple[Split, Split]:
     loader = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    # Keras prints "Downloading data from ..." before it tries; hold that line
+    # back, and show it only if the download worked (a failure has its own message).
+    said = io.StringIO()
     try:
-        return loader.load_data()
+        with contextlib.redirect_stdout(said):
+            splits = loader.load_data()
     finally:
         socket.setdefaulttimeout(previous)
+    print(said.getvalue(), end="")
+    return splits
 
 
 def load_dataset(name: str) -> tuple[Split, Split]:

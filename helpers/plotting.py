@@ -7,6 +7,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from helpers.checks import as_image_batch
 
@@ -127,6 +128,7 @@ def plot_history(
                 label=f"{prefix}validation",
             )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 1.5
     ax.set_ylabel(ylabel or metric)
     if logy:
         ax.set_yscale("log")
