@@ -33,7 +33,7 @@ def _peak_children_mib() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run_one(path: Path, timeout: int) -> dict:
+def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     """Execute one notebook in a fresh kernel and return time, memory and figures."""
     import nbformat
     from nbclient import NotebookClient
@@ -53,6 +53,9 @@ def run_one(path: Path, timeout: int) -> dict:
     except Exception as exc:  # report the failure in the table, keep benching
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     wall = time.perf_counter() - start
+    if executed is not None:  # keep the outputs for reading the run afterwards
+        executed.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, executed / path.name)
     figures: dict = {}
     for output in notebook.cells[-1].get("outputs", []):
         text = output.get("text", "")
@@ -66,7 +69,7 @@ def run_one(path: Path, timeout: int) -> dict:
     }
 
 
-def _child(path: Path, mode: str, timeout: int) -> dict:
+def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
     """Run one notebook in a child process so that its peak memory is its own."""
     env = dict(os.environ, COURSE_MODE=mode, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
     result = subprocess.run(
@@ -78,6 +81,7 @@ def _child(path: Path, mode: str, timeout: int) -> dict:
             str(path),
             "--timeout",
             str(timeout),
+            *(["--executed", str(executed)] if executed else []),
         ],
         env=env,
         capture_output=True,
@@ -138,18 +142,21 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=int, default=1800, help="seconds allowed per cell"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "latest.md")
+    parser.add_argument(
+        "--executed", type=Path, help="also save the executed notebooks in this folder"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        print(MARKER + json.dumps(run_one(args.child, args.timeout)))
+        print(MARKER + json.dumps(run_one(args.child, args.timeout, args.executed)))
         return 0
 
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     rows = []
     for index, path in enumerate(paths, 1):
         print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
-        row = _child(path.resolve(), args.mode, args.timeout)
+        row = _child(path.resolve(), args.mode, args.timeout, args.executed)
         status = "FAILED: " + row["error"] if row["error"] else "ok"
         print(
             f"    {row['wall_s']:.0f} s, peak {row['peak_mib']:.0f} MiB, {status}",
