@@ -19,9 +19,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 		"Python 3.10 or newer is needed, found " + sys.version.split()[0] + \
 		": install it or run make PYTHON=python3.11")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 # Jupyter refuses to run as root unless told to (containers, Binder-like hosts).
