@@ -71,7 +71,12 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
 
 def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
     """Run one notebook in a child process so that its peak memory is its own."""
-    env = dict(os.environ, COURSE_MODE=mode, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
+    env = dict(
+        os.environ,
+        COURSE_MODE=mode,
+        TF_CPP_MIN_LOG_LEVEL="2",
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+    )
     result = subprocess.run(
         [
             sys.executable,

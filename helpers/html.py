@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+INLINE = "module://matplotlib_inline.backend_inline"
 
 
 def title_of(notebook) -> str:
@@ -37,6 +38,7 @@ def build_page(path: Path, out_dir: Path, mode: str, timeout: int = 1800) -> str
     notebook = nbformat.read(path, as_version=4)
     os.environ["COURSE_MODE"] = mode  # the kernel inherits this environment
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["MPLBACKEND"] = INLINE  # figures into the page, whatever the caller set
     NotebookClient(
         notebook,
         timeout=timeout,
