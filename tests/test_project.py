@@ -69,6 +69,17 @@ def test_has_checkpoints_exercises_and_key_points(notebook):
     assert any("key_figures = report(" in s for s in sources), "no key figures"
 
 
+def test_setup_cell_sets_tensorflow_environment_before_import(notebook):
+    """Both variables only work when set before TensorFlow is first imported."""
+    setup = text(code_cells(notebook)[0])
+    imports = [setup.find(f"import {name}") for name in ("keras", "tensorflow")]
+    assert max(imports) >= 0, "the first code cell should import TensorFlow"
+    first_import = min(i for i in imports if i >= 0)  # keras imports TensorFlow too
+    for variable in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"):
+        position = setup.find(f'os.environ.setdefault("{variable}"')
+        assert 0 <= position < first_import, f"set {variable} before TensorFlow"
+
+
 def test_ruff_lints_and_formats_everything():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
     targets = ["helpers", "tests", "notebooks", "conftest.py"]
