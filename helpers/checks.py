@@ -15,8 +15,8 @@ def as_image_batch(
 ) -> np.ndarray:
     """Return ``images`` as a float32 batch (N, H, W, C), or raise a clear error.
 
-    Accepts NumPy arrays and tensors of rank 3 (N, H, W) or 4 (N, H, W, C).
-    With ``unit_range`` the values must lie in [0, 1].
+    Accepts NumPy arrays and tensors of rank 3 (N, H, W) or 4 (N, H, W, C) of
+    finite numbers. With ``unit_range`` the values must lie in [0, 1].
     """
     if hasattr(images, "numpy") and not isinstance(images, np.ndarray):
         images = images.numpy()
@@ -44,7 +44,17 @@ def as_image_batch(
         )
     if images.ndim == 3:
         images = images[..., np.newaxis]
-    images = images.astype("float32", copy=False)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf: see below
+        images = images.astype("float32", copy=False)
+    finite = np.isfinite(images)
+    if not finite.all():
+        n_nan = int(np.isnan(images).sum())
+        n_inf = images.size - int(finite.sum()) - n_nan
+        raise ValueError(
+            f"{name} must hold finite pixel values, got {n_nan} NaN and {n_inf} "
+            f"infinite (or too big for float32) values among {images.size}; find the "
+            "step that made them (a division by zero, a diverged model) and fix it"
+        )
     if unit_range:
         low, high = float(images.min()), float(images.max())
         if low < 0.0 or high > 1.0:

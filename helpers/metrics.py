@@ -9,15 +9,26 @@ import numpy as np
 from helpers.checks import as_image_batch, same_shape
 
 _BATCH = 1024
+# tf.image.ssim compares 11x11 Gaussian-weighted windows: smaller images have none.
+SSIM_MIN_SIZE = 11
 
 
-def _per_image(metric: Any, reference: Any, images: Any) -> np.ndarray:
+def _per_image(
+    metric: Any, reference: Any, images: Any, *, min_size: int = 1
+) -> np.ndarray:
     """Apply a tf.image metric in chunks and return one value per image."""
     import tensorflow as tf
 
     reference = as_image_batch(reference, "reference")
     images = as_image_batch(images, "images")
     same_shape(reference, images, "reference", "images")
+    height, width = images.shape[1:3]
+    if height < min_size or width < min_size:
+        raise ValueError(
+            f"{metric.__name__} needs reference and images of at least "
+            f"{min_size}x{min_size} pixels (its window size), got {height}x{width} "
+            f"(shape {images.shape}); use psnr for smaller images"
+        )
     values = []
     for start in range(0, len(images), _BATCH):
         ref = tf.constant(reference[start : start + _BATCH])
@@ -39,7 +50,7 @@ def ssim(reference: Any, images: Any) -> np.ndarray:
     """Return the SSIM (0 to 1, 1 is identical) of each image against its reference."""
     import tensorflow as tf
 
-    return _per_image(tf.image.ssim, reference, images)
+    return _per_image(tf.image.ssim, reference, images, min_size=SSIM_MIN_SIZE)
 
 
 def quality_table(reference: Any, **candidates: Any) -> dict[str, dict[str, float]]:

@@ -61,14 +61,25 @@ def show_rows(
     """Show the first ``n`` images of each named batch as one labelled row.
 
     The classic use is ``show_rows({"noisy": x, "denoised": y, "original": z})``.
+    Rows of different lengths are refused unless each holds at least ``n`` images.
     """
     if not rows:
         raise ValueError("rows is empty; pass a mapping like {'noisy': x, 'clean': y}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a whole number of at least 1, got {n!r}")
     batches = {
         label: as_image_batch(b, f"rows[{label!r}]", unit_range=False)
         for label, b in rows.items()
     }
-    n = min(n, *(len(b) for b in batches.values()))
+    lengths = {label: len(batch) for label, batch in batches.items()}
+    shortest = min(lengths.values())
+    if shortest < n and len(set(lengths.values())) > 1:
+        raise ValueError(
+            f"rows must hold the same number of images, got {lengths}; pass "
+            f"batches of equal length, or n={shortest} or less to show the first "
+            "images of each"
+        )
+    n = min(n, shortest)
     fig, axes = plt.subplots(
         len(batches), n, figsize=(size * n, size * len(batches) + 0.4), squeeze=False
     )
@@ -107,14 +118,26 @@ def plot_history(
     """Plot training and validation curves of one or more Keras histories."""
     if not isinstance(histories, Mapping) or "loss" in histories:
         histories = {"": histories}
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for label, history in histories.items():
-        logs = _history_dict(history)
+    if not histories:
+        raise ValueError(
+            "histories is empty; pass the History that fit() returns, "
+            "or a mapping like {'Adam': history}"
+        )
+    all_logs = {label: _history_dict(h) for label, h in histories.items()}
+    for label, logs in all_logs.items():
+        name = label or "the model"
+        if not logs or (metric in logs and len(logs[metric]) == 0):
+            raise ValueError(
+                f"the history of {name} has no epochs (got {dict(logs)}); "
+                "train for at least one epoch, e.g. fit(..., epochs=1)"
+            )
         if metric not in logs:
             raise ValueError(
-                f"metric {metric!r} is not in the history of {label or 'the model'}; "
+                f"metric {metric!r} is not in the history of {name}; "
                 f"it has {sorted(logs)}"
             )
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, logs in all_logs.items():
         epochs = np.arange(1, len(logs[metric]) + 1)
         prefix = f"{label}: " if label else ""
         (line,) = ax.plot(epochs, logs[metric], marker="o", label=f"{prefix}training")

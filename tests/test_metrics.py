@@ -62,3 +62,30 @@ def test_bad_input_names_the_argument(reference, images, error, message):
 def test_quality_table_needs_a_batch(clean):
     with pytest.raises(ValueError, match="at least one"):
         quality_table(clean)
+
+
+@pytest.mark.parametrize("shape", [(2, 10, 28, 1), (2, 28, 8), (1, 4, 4, 1)])
+def test_ssim_names_its_minimum_size(shape):
+    small = np.zeros(shape, dtype="float32")
+    with pytest.raises(ValueError, match=r"at least 11x11 pixels .*got \d+x\d+"):
+        ssim(small, small)
+
+
+def test_ssim_accepts_exactly_its_window_size():
+    images = np.random.default_rng(0).uniform(0, 1, size=(2, 11, 11, 1))
+    np.testing.assert_allclose(ssim(images, images), 1.0, atol=1e-6)
+
+
+def test_psnr_has_no_minimum_size():
+    tiny = np.full((1, 2, 2), 0.5)
+    assert psnr(tiny, tiny).shape == (1,)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_images_are_refused(clean, bad):
+    broken = clean.copy()
+    broken[1, 5, 5, 0] = bad
+    with pytest.raises(ValueError, match="images must hold finite pixel values"):
+        psnr(clean, broken)
+    with pytest.raises(ValueError, match="reference must hold finite pixel values"):
+        ssim(broken, clean)

@@ -60,3 +60,39 @@ def test_errors_say_what_is_wrong():
         plot_history({"loss": [1.0]}, metric="accuracy")
     with pytest.raises(TypeError, match="keras History or a dict"):
         plot_history({"model": [1.0, 2.0]})
+
+
+def test_show_rows_refuses_rows_of_unequal_length_and_names_them():
+    rows = {"noisy": images(10), "denoised": images(5)}
+    with pytest.raises(ValueError, match=r"same number.*'noisy': 10, 'denoised': 5"):
+        show_rows(rows)
+    with pytest.raises(ValueError, match="n=5 or less"):
+        show_rows(rows, n=6)
+
+
+def test_show_rows_n_cuts_every_row_to_its_first_images():
+    fig = show_rows({"noisy": images(10), "denoised": images(5)}, n=5)
+    assert len(fig.axes) == 10
+    assert len(show_rows({"a": images(3), "b": images(3)}).axes) == 6  # n=10 > 3
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5, True])
+def test_show_rows_needs_a_positive_whole_n(n):
+    with pytest.raises(ValueError, match="n must be a whole number"):
+        show_rows({"a": images(3)}, n=n)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [{"loss": []}, {"Adam": {"loss": [], "val_loss": []}}, {"model": {}}],
+    ids=["empty loss", "empty named", "no metrics"],
+)
+def test_plot_history_refuses_a_history_without_epochs(history):
+    with pytest.raises(ValueError, match="has no epochs"):
+        plot_history(history)
+    assert plt.get_fignums() == []  # no half-drawn figure left behind
+
+
+def test_plot_history_refuses_no_histories():
+    with pytest.raises(ValueError, match="histories is empty"):
+        plot_history({})
