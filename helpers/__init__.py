@@ -4,6 +4,13 @@ Model code is not here on purpose: it is the lesson, so it lives in the notebook
 """
 
 from helpers.mode import describe as describe_mode
-from helpers.mode import is_quick, pick, run_mode
+from helpers.mode import full_quality, is_quick, pick, run_mode, use_pretrained
 
-__all__ = ["describe_mode", "is_quick", "pick", "run_mode"]
+__all__ = [
+    "describe_mode",
+    "full_quality",
+    "is_quick",
+    "pick",
+    "run_mode",
+    "use_pretrained",
+]

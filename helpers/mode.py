@@ -4,6 +4,12 @@ The mode comes from one environment variable, ``COURSE_MODE``, read here and
 nowhere else. Notebooks ask for their sizes with :func:`pick`::
 
     EPOCHS = pick(full=10, quick=1)
+
+Two more switches live here, for the same reason. ``COURSE_PRETRAINED=1`` makes
+every training cell load the weights that ship with the course instead of
+training (a rescue for slow laptops: full-quality results in seconds, even in
+quick mode). ``COURSE_SAVE_WEIGHTS=1`` is for maintainers: ``make weights`` sets
+it to write those weights after training.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from typing import TypeVar
 
 MODE_VARIABLE = "COURSE_MODE"
 MODES = ("full", "quick")
+PRETRAINED_VARIABLE = "COURSE_PRETRAINED"
+SAVE_WEIGHTS_VARIABLE = "COURSE_SAVE_WEIGHTS"
+YES = {"1", "true", "yes", "on"}
 
 T = TypeVar("T")
 
@@ -38,13 +47,41 @@ def pick(full: T, quick: T) -> T:
     return quick if is_quick() else full
 
 
+def _switch(variable: str) -> bool:
+    """Return True when an on/off environment variable is switched on."""
+    return os.environ.get(variable, "").strip().lower() in YES
+
+
+def use_pretrained() -> bool:
+    """Return True when training cells should load the course's trained weights."""
+    return _switch(PRETRAINED_VARIABLE)
+
+
+def save_weights() -> bool:
+    """Return True when training cells should save their weights (make weights)."""
+    return _switch(SAVE_WEIGHTS_VARIABLE)
+
+
+def full_quality() -> bool:
+    """Return True when results are full-lesson quality: full mode or pretrained."""
+    return use_pretrained() or not is_quick()
+
+
 def describe() -> str:
     """Return one line that says which mode is active and how to change it."""
     if is_quick():
-        return (
+        line = (
             "Run mode: quick (small data slices, 1-2 epochs). "
             f"Unset {MODE_VARIABLE} for the full lesson."
         )
-    return (
-        f"Run mode: full (the whole lesson). Set {MODE_VARIABLE}=quick for a short run."
-    )
+    else:
+        line = (
+            "Run mode: full (the whole lesson). "
+            f"Set {MODE_VARIABLE}=quick for a short run."
+        )
+    if use_pretrained():
+        line += (
+            f" {PRETRAINED_VARIABLE}=1: training cells load the course's trained "
+            "weights instead of training."
+        )
+    return line

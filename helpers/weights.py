@@ -1,0 +1,131 @@
+"""Trained weights that ship with the course: a rescue for slow laptops.
+
+A lesson's training cell reads::
+
+    if use_pretrained():
+        history = load_trained(model, "04_noise_reducer")
+    else:
+        history = model.fit(...)
+        save_if_asked(model, "04_noise_reducer", history)
+
+With ``COURSE_PRETRAINED=1`` (see :mod:`helpers.mode`), :func:`load_trained` takes the
+model's weights and its training history from ``notebooks/weights/``. ``make
+weights`` makes these files by running the lessons' own training in full mode with
+``COURSE_SAVE_WEIGHTS=1``, which makes :func:`save_if_asked` save them.
+``SHA256SUMS`` lists the hash of every file, and a file that is missing or
+altered is refused with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers.mode import PRETRAINED_VARIABLE, save_weights
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "weights"
+MANIFEST = "SHA256SUMS"
+
+
+class WeightsError(RuntimeError):
+    """A shipped weight file is missing or altered; the message says what to do."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the advice matters, the stack does not."""
+        return [f"WeightsError: {self}"]
+
+
+class SavedHistory:
+    """The training history of a run loaded from disk, shaped like keras History."""
+
+    def __init__(self, history: dict[str, list[float]]) -> None:
+        self.history = history
+
+
+def _paths(name: str, folder: Path) -> tuple[Path, Path]:
+    """Return the weight file and the history file of a trained model."""
+    if not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise ValueError(
+            f"name must be letters, digits, '_' or '-', such as '04_noise_reducer', "
+            f"got {name!r}"
+        )
+    return folder / f"{name}.weights.h5", folder / f"{name}.history.json"
+
+
+def _sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes as hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(folder: Path = WEIGHTS_DIR) -> dict[str, str]:
+    """Return {file name: SHA-256} from the folder's SHA256SUMS (empty if none)."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, file_name = line.split(maxsplit=1)
+            entries[file_name.strip()] = digest
+    return entries
+
+
+def _write_manifest(entries: dict[str, str], folder: Path) -> None:
+    """Write SHA256SUMS in the format `sha256sum -c` reads, sorted by name."""
+    lines = [f"{digest}  {name}\n" for name, digest in sorted(entries.items())]
+    (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")
+
+
+def _verified(path: Path, folder: Path) -> Path:
+    """Return ``path`` if it exists and matches the manifest; else WeightsError."""
+    remedy = (
+        f"restore it from the course repository (`git checkout -- {path.name}` in "
+        f"{folder}), or run `make weights` to train it anew, or unset "
+        f"{PRETRAINED_VARIABLE} to train in the notebook"
+    )
+    if not path.is_file():
+        raise WeightsError(f"{path} is missing: {remedy}")
+    expected = read_manifest(folder).get(path.name)
+    if expected is None:
+        raise WeightsError(f"{path} is not listed in {folder / MANIFEST}: {remedy}")
+    found = _sha256(path)
+    if found != expected:
+        raise WeightsError(
+            f"{path} is altered: SHA-256 expected {expected}, found {found}; {remedy}"
+        )
+    return path
+
+
+def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHistory:
+    """Load a model's shipped weights (hash-checked) and return its saved history."""
+    weights, history = _paths(name, folder)
+    model.load_weights(_verified(weights, folder))
+    saved = json.loads(_verified(history, folder).read_text(encoding="utf-8"))
+    print(
+        f"{PRETRAINED_VARIABLE}=1: loaded the trained weights {weights.name} "
+        "(SHA-256 verified) instead of training; the call above made them."
+    )
+    return SavedHistory(saved)
+
+
+def save(model: Any, name: str, history: Any, folder: Path = WEIGHTS_DIR) -> None:
+    """Save a model's weights and history and record both in SHA256SUMS."""
+    weights, history_path = _paths(name, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_weights(weights)
+    logs = getattr(history, "history", history)
+    plain = {key: [float(v) for v in values] for key, values in logs.items()}
+    history_path.write_text(json.dumps(plain, indent=1) + "\n", encoding="utf-8")
+    entries = read_manifest(folder)
+    for path in (weights, history_path):
+        entries[path.name] = _sha256(path)
+    _write_manifest(entries, folder)
+    print(f"saved {weights.name} and {history_path.name} in {folder}")
+
+
+def save_if_asked(model: Any, name: str, history: Any) -> None:
+    """Save a model's weights and history when ``make weights`` asks for them."""
+    if save_weights():
+        save(model, name, history)

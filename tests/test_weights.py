@@ -1,0 +1,136 @@
+"""Shipped weights: saved with their hashes, loaded only when intact."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import mode, weights
+
+
+def tiny_model() -> keras.Model:
+    """A two-layer model small enough to build in a test."""
+    model = keras.Sequential(
+        [keras.Input(shape=(4, 4, 1)), keras.layers.Conv2D(2, 3, padding="same")]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def saved(tmp_path, monkeypatch):
+    """Save a tiny model and its history in tmp_path; return the model."""
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    model = tiny_model()
+    weights.save(model, "99_tiny", {"loss": [0.5, 0.25]}, folder=tmp_path)
+    return model
+
+
+def test_save_then_load_gives_the_same_weights_and_history(tmp_path, monkeypatch):
+    model = saved(tmp_path, monkeypatch)
+    other = tiny_model()
+    history = weights.load_trained(other, "99_tiny", folder=tmp_path)
+    assert history.history == {"loss": [0.5, 0.25]}
+    for a, b in zip(model.get_weights(), other.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    manifest = (tmp_path / "SHA256SUMS").read_text().splitlines()
+    assert [line.split("  ")[1] for line in manifest] == [
+        "99_tiny.history.json",
+        "99_tiny.weights.h5",
+    ]
+
+
+def test_an_altered_weight_file_is_refused_with_both_hashes(tmp_path, monkeypatch):
+    saved(tmp_path, monkeypatch)
+    path = tmp_path / "99_tiny.weights.h5"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    expected = weights.read_manifest(tmp_path)[path.name]
+    with pytest.raises(weights.WeightsError) as error:
+        weights.load_trained(tiny_model(), "99_tiny", folder=tmp_path)
+    message = str(error.value)
+    assert "altered" in message and expected in message and "make weights" in message
+
+
+def test_a_missing_weight_file_is_named(tmp_path, monkeypatch):
+    saved(tmp_path, monkeypatch)
+    (tmp_path / "99_tiny.history.json").unlink()
+    with pytest.raises(weights.WeightsError, match="99_tiny.history.json is missing"):
+        weights.load_trained(tiny_model(), "99_tiny", folder=tmp_path)
+
+
+def test_a_bad_name_is_refused():
+    with pytest.raises(ValueError, match="name must be"):
+        weights.load_trained(tiny_model(), "../elsewhere")
+
+
+def test_save_if_asked_saves_only_when_make_weights_asks(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.delenv(mode.SAVE_WEIGHTS_VARIABLE, raising=False)
+    weights.save_if_asked(tiny_model(), "99_tiny", {"loss": [1.0]})
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_pretrained_switch_and_full_quality(monkeypatch):
+    monkeypatch.setenv(mode.MODE_VARIABLE, "quick")
+    monkeypatch.setenv(mode.PRETRAINED_VARIABLE, "0")
+    assert not mode.use_pretrained() and not mode.full_quality()
+    monkeypatch.setenv(mode.PRETRAINED_VARIABLE, "1")
+    assert mode.use_pretrained() and mode.full_quality()
+    assert "COURSE_PRETRAINED=1" in mode.describe()
+
+
+def test_the_shipped_weights_match_their_manifest():
+    """Every file the course ships is listed with its true SHA-256, and vice versa."""
+    listed = weights.read_manifest()
+    files = {
+        path.name
+        for path in weights.WEIGHTS_DIR.glob("*")
+        if path.name != weights.MANIFEST
+    }
+    assert files == set(listed), "run `make weights` to refresh notebooks/weights"
+    for name, digest in listed.items():
+        assert weights._sha256(weights.WEIGHTS_DIR / name) == digest, name
+    histories = [
+        json.loads((weights.WEIGHTS_DIR / n).read_text())
+        for n in listed
+        if n.endswith(".history.json")
+    ]
+    assert all("loss" in h for h in histories)
+
+
+ROOT = weights.WEIGHTS_DIR.parent.parent
+
+
+@pytest.mark.skipif(
+    not (weights.WEIGHTS_DIR / "04_noise_reducer.weights.h5").is_file(),
+    reason="no shipped weights yet: run `make weights`",
+)
+def test_quick_mode_with_pretrained_weights_reaches_full_quality():
+    """Lesson 04, quick mode, loads the weights and passes its full-mode checks."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(COURSE_MODE="quick", COURSE_PRETRAINED="1")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:xdist",
+            "-o",
+            "addopts=--nbval-lax --nbval-current-env -p no:cacheprovider",
+            "notebooks/04_strided_denoiser_fashion_mnist.ipynb",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert " passed" in out and "failed" not in out
