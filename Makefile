@@ -7,26 +7,48 @@
 
 ARCHIVE ?= course-data.tar.gz
 
-PYTHON ?= python3
+# The pinned packages install on Python 3.11 to 3.13 only (README.md's platform
+# table, tested). Without PYTHON=..., .ci/find-python takes the first of python3.13,
+# python3.12, python3.11 and python3 that is one of those, or stops at once with one
+# message saying which versions work and how to get one. Intel Macs get the oldest
+# supported set: TensorFlow 2.16.2, their last release, on Python 3.11 or 3.12.
+ifeq ($(shell uname -sm 2>/dev/null),Darwin x86_64)
+REQUIREMENTS ?= requirements-oldest.txt
+else
+REQUIREMENTS ?= requirements-dev.txt
+endif
+PYTHON_VERSIONS ?= $(if $(findstring oldest,$(REQUIREMENTS)),3.12 3.11,3.13 3.12 3.11)
+PYTHON ?=
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The course's JupyterLab settings: no news pop-up, no update check (lab-settings/).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
 .PHONY: lab test bench data pack-data restore-data html lint format clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
-		"Python 3.10 or newer is needed, found " + sys.version.split()[0] + \
-		": install it or run make PYTHON=python3.11")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
+	@if [ -x $(PY) ]; then \
+		.ci/find-python "$(PYTHON_VERSIONS)" $(PY) >/dev/null || { \
+		echo "$(VENV) was made with another Python: remove it (make clean)" >&2; \
+		exit 1; }; \
+	else \
+		python=$$(.ci/find-python "$(PYTHON_VERSIONS)" "$(PYTHON)") || exit 1; \
+		echo "creating $(VENV) with $$python"; \
+		$$python -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet -r $(REQUIREMENTS)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+$(LAB_SETTINGS): lab-settings/overrides.json | $(STAMP)
+	@mkdir -p $(@D)
+	cp lab-settings/overrides.json $@
 
 # Jupyter refuses to run as root unless told to (containers, Binder-like hosts).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	$(VENV)/bin/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)

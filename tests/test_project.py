@@ -108,4 +108,94 @@ def test_environment_yml_pins_match_requirements():
         line.strip().lstrip("- ")
         for line in (ROOT / "environment.yml").read_text().splitlines()
     )
+    # The one planned difference: conda's pip installs this project with its
+    # dependencies, whose "tensorflow" would come on top of a tensorflow-cpu.
+    tensorflow = {key: v for key, v in requirements.items() if "tensorflow" in key}
+    assert len(set(tensorflow.values())) == 1, tensorflow
+    for key in tensorflow:
+        del requirements[key]
+    requirements["tensorflow;"] = tensorflow.popitem()[1]
     assert requirements == conda
+
+
+# --- What the project declares: the notebooks' imports, as ranges ---------------
+
+# Import names whose distribution is named otherwise; the rest are the same.
+DISTRIBUTIONS = {
+    "skimage": "scikit-image",
+    "sklearn": "scikit-learn",
+    "pywt": "pywavelets",
+}
+
+
+def pyproject():
+    import tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def declared():
+    """Return {distribution: specifier} of pyproject.toml's dependencies."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    requirements = map(Requirement, pyproject()["project"]["dependencies"])
+    return {canonicalize_name(r.name): r.specifier for r in requirements}
+
+
+def notebook_imports(path):
+    """Return the top-level modules the code cells of a notebook import."""
+    import ast
+
+    modules = set()
+    for cell in code_cells(json.loads(path.read_text(encoding="utf-8"))):
+        lines = text(cell).splitlines()
+        source = "\n".join(x for x in lines if not x.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_every_notebook_import_is_declared_in_pyproject():
+    own = set(pyproject()["tool"]["setuptools"]["packages"])  # helpers
+    dependencies = declared()
+    for path in NOTEBOOKS:
+        for module in sorted(notebook_imports(path) - own - sys.stdlib_module_names):
+            distribution = DISTRIBUTIONS.get(module, module)
+            assert distribution in dependencies, (
+                f"{path.name} imports {module}: add {distribution} to pyproject.toml"
+            )
+
+
+def test_the_import_check_sees_the_lessons_libraries():
+    imported = set().union(*map(notebook_imports, NOTEBOOKS))
+    assert {"tensorflow", "keras", "skimage", "sklearn", "helpers"} <= imported
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-oldest.txt"])
+def test_pins_lie_in_pyproject_ranges(name):
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    dependencies = declared()
+    pinned = {}
+    for line in (ROOT / name).read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            version = str(requirement.specifier).removeprefix("==")
+            pinned[canonicalize_name(requirement.name).removesuffix("-cpu")] = version
+    for distribution, specifier in dependencies.items():
+        assert distribution in pinned, f"{name} pins no {distribution}"
+        assert specifier.contains(pinned[distribution]), (
+            f"{name} pins {distribution}=={pinned[distribution]}, "
+            f"outside pyproject.toml's {specifier}"
+        )
+        if name == "requirements-oldest.txt":  # the lower bounds are the oldest set
+            assert f">={pinned[distribution]}" in str(specifier).split(","), (
+                f"{distribution}: lower bound {specifier}, oldest set "
+                f"{pinned[distribution]}"
+            )
