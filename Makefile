@@ -22,10 +22,11 @@ PYTHON ?=
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The course's JupyterLab settings: no news pop-up, no update check (lab-settings/).
+# The course's JupyterLab settings (jupyterlab-settings.json): no news pop-up,
+# no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test bench data pack-data restore-data html lint format clean
+.PHONY: lab test bench weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -41,9 +42,9 @@ $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-$(LAB_SETTINGS): lab-settings/overrides.json | $(STAMP)
+$(LAB_SETTINGS): jupyterlab-settings.json | $(STAMP)
 	@mkdir -p $(@D)
-	cp lab-settings/overrides.json $@
+	cp jupyterlab-settings.json $@
 
 # Jupyter refuses to run as root unless told to (containers, Binder-like hosts).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -61,6 +62,13 @@ BENCH_DATA := $(if $(strip $(COURSE_DATA_DIR)),,$(if $(wildcard ../shared/data),
 
 bench: $(STAMP)
 	$(BENCH_DATA) $(PY) -m helpers.bench
+
+# The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
+# lessons' own training, run in full mode, saves them with their SHA-256.
+WEIGHT_LESSONS := $(wildcard notebooks/0[345]_*.ipynb)
+weights: $(STAMP)
+	COURSE_SAVE_WEIGHTS=1 COURSE_PRETRAINED=0 $(BENCH_DATA) $(PY) -m helpers.bench \
+		$(WEIGHT_LESSONS) --out build/weights-run.md
 
 data: $(STAMP)
 	$(PY) -m helpers.data download

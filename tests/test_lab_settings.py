@@ -1,6 +1,6 @@
 """The course's JupyterLab settings: no news pop-up, no update check, and they work.
 
-lab-settings/overrides.json holds defaults that JupyterLab reads from
+jupyterlab-settings.json holds defaults that JupyterLab reads from
 ``<app dir>/settings/overrides.d/*.json``; ``make lab`` copies it into .venv there.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = ROOT / "lab-settings" / "overrides.json"
+SETTINGS = ROOT / "jupyterlab-settings.json"
 INSTALLED = "share/jupyter/lab/settings/overrides.d/denoising-course.json"
 NOTIFICATION = "@jupyterlab/apputils-extension:notification"
 
@@ -59,7 +59,7 @@ def test_make_lab_installs_them_where_jupyterlab_reads_them(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert f"cp lab-settings/overrides.json {venv}/{INSTALLED}" in result.stdout
+    assert f"cp jupyterlab-settings.json {venv}/{INSTALLED}" in result.stdout
     app_settings = Path(jupyterlab.get_app_dir(), "settings")
     assert app_settings == Path(sys.prefix, INSTALLED).parent.parent
 
