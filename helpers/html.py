@@ -18,6 +18,27 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 INLINE = "module://matplotlib_inline.backend_inline"
 
+# nbconvert's lab template (7.17) writes no alt attribute on output images; the
+# exporter then fills in "No description has been provided for this image". Only
+# the classic template reads the description, from the output's metadata
+# {"image/png": {"alt": ...}} (which helpers.plotting.show writes) or the cell's
+# metadata "alt". This template is the lab one with that same lookup added.
+ALT_TEMPLATE = "course_lab.html.j2"
+ALT_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
+{% macro with_alt(html, output, cell, mime) -%}
+{%- set alt = (output | get_metadata('alt', mime)) or (cell | get_metadata('alt')) -%}
+{%- if alt and 'alt="' not in html -%}
+{{ html | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
+{%- else -%}
+{{ html }}
+{%- endif -%}
+{%- endmacro %}
+{% block data_png scoped %}{{ with_alt(super(), output, cell, 'image/png') }}
+{%- endblock %}
+{% block data_jpg scoped %}{{ with_alt(super(), output, cell, 'image/jpeg') }}
+{%- endblock %}
+"""
+
 
 def title_of(notebook) -> str:
     """Return the lesson title: the first heading of the first markdown cell."""
@@ -29,11 +50,22 @@ def title_of(notebook) -> str:
     return "Untitled lesson"
 
 
+def exporter():
+    """Return nbconvert's lab-template HTML exporter, with the images' alt text."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file=ALT_TEMPLATE,
+        extra_loaders=[DictLoader({ALT_TEMPLATE: ALT_TEMPLATE_SOURCE})],
+    )
+
+
 def build_page(path: Path, out_dir: Path, mode: str, timeout: int = 1800) -> str:
     """Execute one notebook in the given mode and write its HTML page; return title."""
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
 
     notebook = nbformat.read(path, as_version=4)
     os.environ["COURSE_MODE"] = mode  # the kernel inherits this environment
@@ -45,7 +77,7 @@ def build_page(path: Path, out_dir: Path, mode: str, timeout: int = 1800) -> str
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    body, _ = exporter().from_notebook_node(notebook)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
     return title_of(notebook)

@@ -1,15 +1,64 @@
-"""Plot layouts used across the lessons: image grids, before/after rows, curves."""
+"""Plot layouts used across the lessons: image grids, before/after rows, curves.
+
+Every figure a lesson draws goes out through ``show(fig, alt)``, which displays it
+with a text description (alt text) for readers who cannot see it.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from helpers.checks import as_image_batch
+
+
+def _ipython() -> Any:
+    """Return the running IPython shell (a notebook's kernel), or None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python without IPython installed
+        return None
+    return get_ipython()
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` with its text description ``alt`` (alt text), then close it."""
+    # The description goes into the output's metadata as {"image/png": {"alt": ...}}
+    # (where nbconvert and helpers.html look for it) and replaces the output's plain
+    # text, "<Figure size ...>", which is all that a text-only reader would get.
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            f"fig must be a matplotlib Figure, got {type(fig).__name__}; "
+            "plt.gcf() returns the figure that plt.plot and plt.imshow drew on"
+        )
+    try:
+        if not isinstance(alt, str) or not alt.strip():
+            raise ValueError(
+                f"alt must describe the figure in a sentence or two, got {alt!r}: "
+                "say what is plotted, against what, and the main thing to notice, "
+                "for a reader who cannot see it"
+            )
+        alt = " ".join(alt.split())
+        shell = _ipython()
+        data, metadata = shell.display_formatter.format(fig) if shell else ({}, {})
+        images = [mime for mime in data if mime.startswith("image/")]
+        if not images:  # plain Python, or a GUI backend: no image to describe
+            plt.show()
+            return
+        from IPython.display import display
+
+        data["text/plain"] = alt
+        for mime in images:
+            metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+        display(data, metadata=metadata, raw=True)
+    finally:
+        plt.close(fig)  # never drawn again, without its description, at the cell's end
 
 
 def _squeeze(image: np.ndarray) -> np.ndarray:
@@ -137,15 +186,21 @@ def plot_history(
                 f"it has {sorted(logs)}"
             )
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for label, logs in all_logs.items():
+    # Each model gets its own marker as well as its own colour, so that the curves
+    # stay apart for readers who cannot tell the colours apart; validation is dashed.
+    markers = itertools.cycle("osD^v")
+    for (label, logs), marker in zip(all_logs.items(), markers, strict=False):
         epochs = np.arange(1, len(logs[metric]) + 1)
         prefix = f"{label}: " if label else ""
-        (line,) = ax.plot(epochs, logs[metric], marker="o", label=f"{prefix}training")
+        (line,) = ax.plot(
+            epochs, logs[metric], marker=marker, label=f"{prefix}training"
+        )
         if f"val_{metric}" in logs:
             ax.plot(
                 epochs,
                 logs[f"val_{metric}"],
-                marker="o",
+                marker=marker,
+                markerfacecolor="white",
                 linestyle="--",
                 color=line.get_color(),
                 label=f"{prefix}validation",

@@ -1,4 +1,4 @@
-"""Plot layouts: the right number of panels, titles, and clear errors."""
+"""Plot layouts: the right number of panels, titles, and clear errors; alt text."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.plotting import plot_history, show_images, show_rows  # noqa: E402
+from helpers.plotting import plot_history, show, show_images, show_rows  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +96,53 @@ def test_plot_history_refuses_a_history_without_epochs(history):
 def test_plot_history_refuses_no_histories():
     with pytest.raises(ValueError, match="histories is empty"):
         plot_history({})
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """An in-process IPython shell that renders figures as PNG, as a kernel does."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path))  # no profile in the home folder
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    select_figure_formats(shell, {"png"})
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+def test_show_puts_the_description_into_the_output_and_closes_the_figure(shell):
+    from IPython.utils.capture import capture_output
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [2, 0, 1])
+    with capture_output() as captured:
+        show(fig, alt="A line that falls from 2 to 0,\n then rises to 1.")
+    (output,) = captured.outputs
+    assert output.data["image/png"]  # the figure itself
+    description = "A line that falls from 2 to 0, then rises to 1."
+    assert output.metadata["image/png"]["alt"] == description  # what nbconvert reads
+    assert output.data["text/plain"] == description  # not "<Figure size ...>"
+    assert plt.get_fignums() == []  # closed: the cell's end does not draw it again
+
+
+@pytest.mark.parametrize("alt", ["", "   \n", None])
+def test_show_refuses_a_figure_without_a_description(alt):
+    fig = show_images(images(2))
+    with pytest.raises(ValueError, match="alt must describe the figure"):
+        show(fig, alt)
+    assert plt.get_fignums() == []  # not left to be drawn without its description
+
+
+def test_show_wants_a_figure():
+    _, ax = plt.subplots()
+    with pytest.raises(TypeError, match=r"matplotlib Figure, got Axes.*plt.gcf\(\)"):
+        show(ax, "An empty set of axes.")
+
+
+def test_show_outside_ipython_closes_the_figure():
+    show(show_rows({"a": images(2)}), "One row of two random gray images.")
+    assert plt.get_fignums() == []
