@@ -3,7 +3,9 @@
 #   make test   - create .venv, install, run every test (notebooks in quick mode)
 # More: make data (fetch the data sets before a workshop), make pack-data /
 # make restore-data ARCHIVE=... (carry them on a USB stick), make html (readable
-# pages in build/html; MODE=full for the full lessons), make bench (every notebook in full mode, timed), make lint.
+# pages in build/html; MODE=full for the full lessons), make bench (every notebook
+# in full mode, timed), make weights (the trained weights COURSE_PRETRAINED=1
+# loads), make lint.
 
 ARCHIVE ?= course-data.tar.gz
 

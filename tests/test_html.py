@@ -16,7 +16,6 @@ LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # The cheapest lesson to execute; any lesson would do.
 LESSON = min(LESSONS, key=lambda p: (not p.name.startswith("02_"), p.name))
 # Lessons being rewritten, which do not draw their figures through show() yet.
-NOT_YET = {"05_how_good_is_it_really.ipynb": "being rewritten; show() comes with it"}
 NBCONVERT_DEFAULT = "No description has been provided for this image"
 # Gray for images; perceptually uniform sequential maps for feature maps and codes;
 # diverging maps that stay readable with colour-vision deficiencies for signed maps.
@@ -107,15 +106,11 @@ def test_the_exporter_writes_the_outputs_alt_text_on_its_image():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem[:2])
 def test_every_figure_goes_out_with_a_description(lesson):
-    if lesson.name in NOT_YET:
-        pytest.skip(NOT_YET[lesson.name])
     plain = [source for source in code_of(lesson) if "plt.show()" in source]
     assert plain == [], "draw figures with show(fig, alt) from helpers.plotting"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem[:2])
 def test_colour_maps_are_readable_with_colour_vision_deficiencies(lesson):
-    if lesson.name in NOT_YET:
-        pytest.skip(NOT_YET[lesson.name])
     cmaps = set(re.findall(r"cmap\s*=\s*[\"'](\w+)[\"']", "\n".join(code_of(lesson))))
     assert cmaps <= READABLE_CMAPS, f"use viridis, cividis or gray: {cmaps}"

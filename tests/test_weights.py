@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import mode, weights
+from helpers.data import DataUnavailableError, find_source
 
 
 def tiny_model() -> keras.Model:
@@ -106,12 +107,22 @@ def test_the_shipped_weights_match_their_manifest():
 ROOT = weights.WEIGHTS_DIR.parent.parent
 
 
-@pytest.mark.skipif(
-    not (weights.WEIGHTS_DIR / "04_noise_reducer.weights.h5").is_file(),
-    reason="no shipped weights yet: run `make weights`",
-)
-def test_quick_mode_with_pretrained_weights_reaches_full_quality():
-    """Lesson 04, quick mode, loads the weights and passes its full-mode checks."""
+LESSONS_WITH_WEIGHTS = [
+    "03_pooling_autoencoder_mnist.ipynb",
+    "04_strided_denoiser_fashion_mnist.ipynb",
+    "05_how_good_is_it_really.ipynb",
+]
+
+
+@pytest.mark.skipif(not weights.read_manifest(), reason="run `make weights` first")
+@pytest.mark.parametrize("lesson", LESSONS_WITH_WEIGHTS)
+def test_quick_mode_with_pretrained_weights_reaches_full_quality(lesson):
+    """Quick mode with the shipped weights passes the full-quality checkpoints."""
+    name = "mnist" if lesson.startswith("03") else "fashion_mnist"
+    try:
+        find_source(name)
+    except DataUnavailableError as error:
+        pytest.skip(f"{name} is not on this machine: {error}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.update(COURSE_MODE="quick", COURSE_PRETRAINED="1")
     result = subprocess.run(
@@ -123,7 +134,7 @@ def test_quick_mode_with_pretrained_weights_reaches_full_quality():
             "no:xdist",
             "-o",
             "addopts=--nbval-lax --nbval-current-env -p no:cacheprovider",
-            "notebooks/04_strided_denoiser_fashion_mnist.ipynb",
+            f"notebooks/{lesson}",
         ],
         cwd=ROOT,
         env=env,
@@ -133,4 +144,4 @@ def test_quick_mode_with_pretrained_weights_reaches_full_quality():
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
-    assert " passed" in out and "failed" not in out
+    assert " passed" in out and "failed" not in out and "skipped" not in out
