@@ -629,8 +629,10 @@ def add_gaussian_noise(images: Any, factor: float, seed: int = 0) -> np.ndarray:
     if not 0 <= factor <= 10:
         raise ValueError(f"factor must be between 0 and 10, got {factor}")
     batch = as_image_batch(images, "images")
-    noise = np.random.default_rng(seed).standard_normal(batch.shape, dtype=np.float32)
-    return np.clip(batch + np.float32(factor) * noise, 0.0, 1.0)
+    noisy = np.random.default_rng(seed).standard_normal(batch.shape, dtype=np.float32)
+    noisy *= np.float32(factor)  # in place: one image-sized array, not three
+    noisy += batch
+    return np.clip(noisy, 0.0, 1.0, out=noisy)
 
 
 # --- Preparing a machine before a workshop: python -m helpers.data ... ----------

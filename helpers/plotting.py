@@ -27,8 +27,8 @@ def _ipython() -> Any:
     return get_ipython()
 
 
-def show(fig: Figure, alt: str) -> None:
-    """Display ``fig`` with its text description ``alt`` (alt text), then close it."""
+def figure_output(fig: Figure, alt: str) -> tuple[dict, dict] | None:
+    """Return a figure's display data and metadata with its alt text, or None."""
     # The description goes into the output's metadata as {"image/png": {"alt": ...}}
     # (where nbconvert and helpers.html look for it) and replaces the output's plain
     # text, "<Figure size ...>", which is all that a text-only reader would get.
@@ -37,28 +37,37 @@ def show(fig: Figure, alt: str) -> None:
             f"fig must be a matplotlib Figure, got {type(fig).__name__}; "
             "plt.gcf() returns the figure that plt.plot and plt.imshow drew on"
         )
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(
+            f"alt must describe the figure in a sentence or two, got {alt!r}: "
+            "say what is plotted, against what, and the main thing to notice, "
+            "for a reader who cannot see it"
+        )
+    alt = " ".join(alt.split())
+    shell = _ipython()
+    data, metadata = shell.display_formatter.format(fig) if shell else ({}, {})
+    images = [mime for mime in data if mime.startswith("image/")]
+    if not images:  # plain Python, or a GUI backend: no image to describe
+        return None
+    data["text/plain"] = alt
+    for mime in images:
+        metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+    return data, metadata
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` with its text description ``alt`` (alt text), then close it."""
     try:
-        if not isinstance(alt, str) or not alt.strip():
-            raise ValueError(
-                f"alt must describe the figure in a sentence or two, got {alt!r}: "
-                "say what is plotted, against what, and the main thing to notice, "
-                "for a reader who cannot see it"
-            )
-        alt = " ".join(alt.split())
-        shell = _ipython()
-        data, metadata = shell.display_formatter.format(fig) if shell else ({}, {})
-        images = [mime for mime in data if mime.startswith("image/")]
-        if not images:  # plain Python, or a GUI backend: no image to describe
+        output = figure_output(fig, alt)
+        if output is None:
             plt.show()
             return
         from IPython.display import display
 
-        data["text/plain"] = alt
-        for mime in images:
-            metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
-        display(data, metadata=metadata, raw=True)
+        display(output[0], metadata=output[1], raw=True)
     finally:
-        plt.close(fig)  # never drawn again, without its description, at the cell's end
+        if isinstance(fig, Figure):
+            plt.close(fig)  # never drawn again, without its alt text, at the cell's end
 
 
 def _squeeze(image: np.ndarray) -> np.ndarray:
