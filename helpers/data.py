@@ -474,7 +474,9 @@ def can_download(url: str, timeout: float = PROBE_TIMEOUT_S) -> bool:
         """Ask for the headers only; any failure leaves ``answered`` empty."""
         request = urllib.request.Request(url, method="HEAD")
         try:
-            response = urllib.request.urlopen(request, timeout=timeout)
+            # A fresh opener, so the proxy settings of now apply (urlopen's shared
+            # opener keeps the first ones it saw in this process).
+            response = urllib.request.build_opener().open(request, timeout=timeout)
         except Exception:  # offline, refused, a proxy that says no: all mean "no"
             return
         response.close()

@@ -224,7 +224,9 @@ def index_reachable() -> bool:
     """Return whether pip's package index answers (a mirror's, if one is set)."""
     index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple/").rstrip("/")
     try:
-        with urllib.request.urlopen(f"{index}/pip/", timeout=15):
+        # A fresh opener reads the proxy settings now: urlopen's shared one keeps
+        # whatever an earlier test in this process had set.
+        with urllib.request.build_opener().open(f"{index}/pip/", timeout=15):
             return True
     except OSError:
         return False
