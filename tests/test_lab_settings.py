@@ -107,7 +107,9 @@ def test_a_running_jupyterlab_applies_them(tmp_path):
         while answer is None and time.monotonic() < deadline:
             assert server.poll() is None, f"JupyterLab stopped: {log.read_text()}"
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
+                # Straight to the local server, never through a proxy.
+                direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                with direct.open(url, timeout=5) as response:
                     answer = json.load(response)
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
