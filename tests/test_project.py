@@ -199,3 +199,22 @@ def test_pins_lie_in_pyproject_ranges(name):
                 f"{distribution}: lower bound {specifier}, oldest set "
                 f"{pinned[distribution]}"
             )
+
+
+MAX_PROSE_LINES = 15  # COURSE.md, "Rhythm of a lesson": about 12 at most
+
+
+def test_no_wall_of_prose_between_two_code_cells(notebook):
+    """No markdown cell over 15 lines, folded <details> asides not counted."""
+    long_cells = []
+    for index, cell in enumerate(notebook["cells"]):
+        source = text(cell)
+        if cell["cell_type"] != "markdown" or index == 0:
+            continue  # the header (objectives, time) is exempt
+        if source.lstrip().startswith("## Key points"):
+            continue
+        bare = re.sub(r"<details>.*?</details>", "", source, flags=re.S)
+        lines = sum(1 for line in bare.splitlines() if line.strip())
+        if lines > MAX_PROSE_LINES:
+            long_cells.append((index, lines, source[:50]))
+    assert not long_cells, f"markdown cells over {MAX_PROSE_LINES} lines: {long_cells}"
