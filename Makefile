@@ -63,13 +63,13 @@ BENCH_DATA := $(if $(strip $(COURSE_DATA_DIR)),,$(if $(wildcard ../shared/data),
 	COURSE_DATA_DIR=$(abspath ../shared/data)))
 
 bench: $(STAMP)
-	$(BENCH_DATA) $(PY) -m helpers.bench
+	$(BENCH_DATA) $(PY) -m tools.bench
 
 # The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
 # lessons' own training, run in full mode, saves them with their SHA-256.
 WEIGHT_LESSONS := $(wildcard notebooks/0[345]_*.ipynb)
 weights: $(STAMP)
-	COURSE_SAVE_WEIGHTS=1 COURSE_PRETRAINED=0 $(BENCH_DATA) $(PY) -m helpers.bench \
+	COURSE_SAVE_WEIGHTS=1 COURSE_PRETRAINED=0 $(BENCH_DATA) $(PY) -m tools.bench \
 		$(WEIGHT_LESSONS) --out build/weights-run.md
 
 data: $(STAMP)
@@ -83,15 +83,15 @@ restore-data: $(STAMP)
 
 MODE ?= quick
 html: $(STAMP)
-	$(PY) -m helpers.html --mode $(MODE)
+	$(PY) -m tools.html --mode $(MODE)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check helpers tests notebooks
-	$(VENV)/bin/ruff format --check helpers tests notebooks
+	$(VENV)/bin/ruff check helpers tools tests notebooks
+	$(VENV)/bin/ruff format --check helpers tools tests notebooks
 
 format: $(STAMP)
-	$(VENV)/bin/ruff check --fix helpers tests notebooks
-	$(VENV)/bin/ruff format helpers tests notebooks
+	$(VENV)/bin/ruff check --fix helpers tools tests notebooks
+	$(VENV)/bin/ruff format helpers tools tests notebooks
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

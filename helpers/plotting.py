@@ -30,7 +30,7 @@ def _ipython() -> Any:
 def figure_output(fig: Figure, alt: str) -> tuple[dict, dict] | None:
     """Return a figure's display data and metadata with its alt text, or None."""
     # The description goes into the output's metadata as {"image/png": {"alt": ...}}
-    # (where nbconvert and helpers.html look for it) and replaces the output's plain
+    # (where nbconvert and tools.html look for it) and replaces the output's plain
     # text, "<Figure size ...>", which is all that a text-only reader would get.
     if not isinstance(fig, Figure):
         raise TypeError(

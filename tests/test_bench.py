@@ -2,7 +2,7 @@
 
 import nbformat
 
-from helpers import bench
+from tools import bench
 
 
 def test_bench_collects_key_figures_time_and_memory(tmp_path):

@@ -82,7 +82,7 @@ def test_setup_cell_sets_tensorflow_environment_before_import(notebook):
 
 def test_ruff_lints_and_formats_everything():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
-    targets = ["helpers", "tests", "notebooks", "conftest.py"]
+    targets = ["helpers", "tools", "tests", "notebooks", "conftest.py"]
     for args in (["check"], ["format", "--check"]):
         result = subprocess.run(
             [ruff, *args, *targets], cwd=ROOT, capture_output=True, text=True

@@ -1,4 +1,4 @@
-"""Build readable HTML pages of the lessons: ``python -m helpers.html [--mode full]``.
+"""Build readable HTML pages of the lessons: ``python -m tools.html [--mode full]``.
 
 Each notebook is executed (quick mode by default) and written with its outputs
 to ``build/html/NN_name.html``, with an ``index.html`` that links them in order.

@@ -1,6 +1,6 @@
 """Run every notebook in full mode, one after another, and tabulate the results.
 
-Usage: ``python -m helpers.bench [NOTEBOOK ...] [--mode quick] [--out bench/latest.md]``
+Usage: ``python -m tools.bench [NOTEBOOK ...] [--mode quick] [--out bench/latest.md]``
 (``make bench`` runs them all). For each notebook it records wall seconds, the
 kernel's peak memory and the ``key_figures`` the notebook reported. The notebooks
 run on the real data sets: the MNIST stand-in is switched off in their kernels.
@@ -85,7 +85,7 @@ def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
         [
             sys.executable,
             "-m",
-            "helpers.bench",
+            "tools.bench",
             "--child",
             str(path),
             "--timeout",

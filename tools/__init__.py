@@ -1,0 +1,1 @@
+"""Maintainer commands, run by make: the benchmark and the HTML build."""
