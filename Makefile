@@ -73,13 +73,13 @@ weights: $(STAMP)
 		$(WEIGHT_LESSONS) --out build/weights-run.md
 
 data: $(STAMP)
-	$(PY) -m helpers.data download
+	$(PY) -m tools.data download
 
 pack-data: $(STAMP)
-	$(PY) -m helpers.data pack $(ARCHIVE)
+	$(PY) -m tools.data pack $(ARCHIVE)
 
 restore-data: $(STAMP)
-	$(PY) -m helpers.data restore $(ARCHIVE)
+	$(PY) -m tools.data restore $(ARCHIVE)
 
 MODE ?= quick
 html: $(STAMP)

@@ -1,4 +1,5 @@
-"""Data loading, its sources and checks, scaling and noise - with no network needed."""
+"""Data loading, its sources and checks, scaling and noise, and the data command
+line (tools.data) - with no network needed."""
 
 import gzip
 import hashlib
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from helpers import data
+from tools import data as data_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # CI keeps a copy of shared/ beside the checkout; MNIST's original files are there.
@@ -530,7 +532,7 @@ def test_pack_then_restore_on_another_machine(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "machine-a"))
     monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(stick))
     archive = tmp_path / "usb" / "course-data.tar.gz"
-    assert sorted(data.pack(archive)) == sorted(
+    assert sorted(data_command.pack(archive)) == sorted(
         [f"datasets/mnist-idx/{f}" for f in data.FASHION_MNIST_FILES]
         + [f"datasets/fashion-mnist/{f}" for f in data.FASHION_MNIST_FILES]
     )
@@ -538,11 +540,11 @@ def test_pack_then_restore_on_another_machine(tmp_path, monkeypatch, capsys):
     machine_b = tmp_path / "machine-b"
     monkeypatch.setenv("KERAS_HOME", str(machine_b))
     monkeypatch.delenv(data.DATA_DIR_VARIABLE)  # nothing local there
-    assert data.main(["restore", str(archive)]) == 0
+    assert data_command.main(["restore", str(archive)]) == 0
     out = capsys.readouterr().out
     assert "restored 8 checked files" in out
     assert f"mnist          ready: original files in {data.mnist_staging_dir()}" in out
-    assert data.status()["fashion_mnist"].startswith("ready in")
+    assert data_command.status()["fashion_mnist"].startswith("ready in")
     assert same_splits(data.load_dataset("mnist"), mnist)
 
     code = (
@@ -567,19 +569,21 @@ def test_restore_refuses_an_altered_file_and_writes_nothing(tmp_path, keras_home
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(tmp_path / "labels.gz", arcname=member)
     with pytest.raises(data.DataIntegrityError) as caught:
-        data.restore(archive)
+        data_command.restore(archive)
     message = str(caught.value)
     assert f"{archive}, member {member}" in message
     assert data.MNIST_SHA256["train-labels-idx1-ubyte"] in message
     assert hashlib.sha256(gzip.decompress(labels)).hexdigest() in message
     assert "Nothing was restored" in message
     assert not keras_home.exists()
-    assert data.main(["restore", str(archive)]) == 1  # one message, no traceback
+    assert (
+        data_command.main(["restore", str(archive)]) == 1
+    )  # one message, no traceback
 
 
 def test_pack_refuses_an_empty_cache(tmp_path):
     with pytest.raises(data.DataUnavailableError, match="nothing to pack"):
-        data.pack(tmp_path / "empty.tar.gz")
+        data_command.pack(tmp_path / "empty.tar.gz")
 
 
 def test_restore_refuses_foreign_archives(tmp_path):
@@ -589,30 +593,30 @@ def test_restore_refuses_foreign_archives(tmp_path):
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(stray, arcname="../notes.txt")
     with pytest.raises(ValueError, match="not a course data archive"):
-        data.restore(archive)
+        data_command.restore(archive)
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        data.restore(tmp_path / "missing.tar.gz")
+        data_command.restore(tmp_path / "missing.tar.gz")
 
 
 def test_check_command_reports_sources_and_what_is_missing(
     tmp_path, monkeypatch, capsys
 ):
-    assert data.main(["check"]) == 1
+    assert data_command.main(["check"]) == 1
     out = capsys.readouterr().out
     assert "mnist          MISSING" in out and "make data" in out
     monkeypatch.setenv(data.STANDIN_VARIABLE, "1")
-    assert "stand-in" in data.status()["mnist"]
+    assert "stand-in" in data_command.status()["mnist"]
 
     write_idx(tmp_path / "stick" / "mnist")
     trust(monkeypatch, "mnist", tmp_path / "stick" / "mnist")
     write_idx(tmp_path / "stick" / "fashion-mnist")
     trust(monkeypatch, "fashion_mnist", tmp_path / "stick" / "fashion-mnist")
     monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
-    assert data.main(["check"]) == 0
+    assert data_command.main(["check"]) == 0
     out = capsys.readouterr().out
     folder = tmp_path / "stick" / "mnist"
     assert f"mnist          ready: original files in {folder} (SHA-256 verified)" in out
 
     rewrite(folder / "train-labels-idx1-ubyte.gz", gzip.compress(b"wrong"))
-    assert data.main(["check"]) == 1
+    assert data_command.main(["check"]) == 1
     assert "mnist          REFUSED - Refusing" in capsys.readouterr().out

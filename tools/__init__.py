@@ -1,1 +1,1 @@
-"""Maintainer commands, run by make: the benchmark and the HTML build."""
+"""Maintainer commands, run by make: the benchmark, the HTML build, the data."""
