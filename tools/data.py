@@ -14,7 +14,7 @@ import io
 import os
 from pathlib import Path
 
-from helpers.data import (
+from helpers._sources import (
     DATA_DIR_VARIABLE,
     DATASETS,
     FASHION_MNIST_FILES,
@@ -27,18 +27,18 @@ from helpers.data import (
     STANDIN_VARIABLE,
     DataIntegrityError,
     DataUnavailableError,
-    _integrity_error,
-    _keras_load,
-    _local_source,
-    _partial,
-    _stream_sha256,
     cache_dir,
     find_local_files,
     find_source,
     idx_files,
+    integrity_error,
     is_cached,
     keras_home,
+    keras_load,
+    local_source,
+    partial_path,
     stage_fashion_mnist,
+    stream_sha256,
     verify_file,
 )
 
@@ -92,9 +92,9 @@ def download() -> dict[str, str]:
     for name in DATASETS:
         if name == "fashion_mnist":
             stage_fashion_mnist()
-        if _local_source(name) is None:
+        if local_source(name) is None:
             try:
-                _keras_load(name)
+                keras_load(name)
             except Exception as error:  # offline: reported by status() below
                 print(f"{name}: download failed ({str(error).splitlines()[0][:120]})")
     return status()
@@ -162,17 +162,17 @@ def restore(archive: str | Path) -> list[str]:
             assert source is not None  # a regular file always has content
             content = source.read()
             compressed = member.name.endswith(".gz")
-            found = _stream_sha256(io.BytesIO(content), compressed)
+            found = stream_sha256(io.BytesIO(content), compressed)
             expected = archive_hash(member.name)
             assert expected is not None  # checked above
             if found != expected:
                 where = f"{archive}, member {member.name}"
-                raise _integrity_error(where, expected, found, FIX_ARCHIVE)
+                raise integrity_error(where, expected, found, FIX_ARCHIVE)
             contents[member.name] = content
     for name, content in contents.items():
         target = home / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = _partial(target)
+        partial = partial_path(target)
         partial.write_bytes(content)
         os.replace(partial, target)
     return list(contents)
