@@ -1,12 +1,67 @@
-"""Key figures: the numbers a lesson measured, shown to the learner and to the bench.
+"""Results tables and key figures: how every lesson prints what it measured.
 
-A notebook ends with ``key_figures = report({...})``; ``make bench`` reads that
-variable after running the notebook in full mode.
+``print_table`` prints a results table, one row per method or model. A notebook
+ends with ``key_figures = report({...})``; ``make bench`` reads that variable after
+running the notebook in full mode.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+Row = Mapping[str, float | int | str]
+
+
+def format_table(
+    rows: Mapping[str, Row],
+    formats: Mapping[str, str] | None = None,
+    label: str = "",
+) -> str:
+    """Return ``{row name: {column: value}}`` as aligned text, one line per row.
+
+    ``formats`` maps a column to a format spec such as ``".2f"``; other floats get
+    four significant digits. The columns are the first row's keys, in order.
+    """
+    if not rows:
+        raise ValueError("rows is empty; pass {'median': {'PSNR (dB)': 15.0}, ...}")
+    formats = dict(formats or {})
+    columns = list(next(iter(rows.values())))
+    for name, row in rows.items():
+        if list(row) != columns:
+            raise ValueError(
+                f"row {name!r} has columns {list(row)}, the first row has {columns}"
+            )
+
+    def shown(column: str, value: float | int | str) -> str:
+        if column in formats:
+            return format(value, formats[column])
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    cells = {name: [shown(c, row[c]) for c in columns] for name, row in rows.items()}
+    first = max(len(label), *(len(name) for name in rows))
+    widths = [
+        max(len(column), *(len(line[i]) for line in cells.values()))
+        for i, column in enumerate(columns)
+    ]
+
+    def line(first_cell: str, values: list[str]) -> str:
+        padded = (f"{v:>{w}}" for v, w in zip(values, widths, strict=True))
+        return "  ".join([f"{first_cell:<{first}}", *padded])
+
+    lines = [line(label, columns)]
+    lines += [line(name, values) for name, values in cells.items()]
+    return "\n".join(lines)
+
+
+def print_table(
+    rows: Mapping[str, Row],
+    formats: Mapping[str, str] | None = None,
+    label: str = "",
+) -> None:
+    """Print a results table: ``{row name: {column: value}}``, one line per row."""
+    print(format_table(rows, formats, label))
 
 
 def report(figures: Mapping[str, float | int | str]) -> dict[str, float | int | str]:
