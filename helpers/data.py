@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from helpers import _sources as sources
+from helpers._arguments import as_image_batch
 from helpers._sources import (
     DataIntegrityError,
     DataUnavailableError,
@@ -44,7 +45,6 @@ from helpers._sources import (
     Split,
     find_source,
 )
-from helpers.checks import as_image_batch
 
 __all__ = [
     "FASHION_MNIST_CLASSES",

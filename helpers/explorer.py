@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers.checks import as_image_batch
+from helpers._arguments import as_image_batch
 from helpers.data import add_gaussian_noise
 from helpers.metrics import psnr, ssim
 from helpers.plotting import figure_output, show

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import as_image_batch, same_shape
+from helpers._arguments import as_image_batch, same_shape
 
 _BATCH = 1024
 # tf.image.ssim compares 11x11 Gaussian-weighted windows: smaller images have none.

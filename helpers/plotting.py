@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from helpers.checks import as_image_batch
+from helpers._arguments import as_image_batch
 
 
 def _ipython() -> Any:

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.checks import as_image_batch  # noqa: E402
+from helpers._arguments import as_image_batch  # noqa: E402
 from helpers.data import scale_images  # noqa: E402
 from helpers.metrics import psnr, ssim  # noqa: E402
 from helpers.plotting import show_images, show_rows  # noqa: E402
