@@ -1,4 +1,4 @@
-"""Plot layouts used across the lessons: image grids, before/after rows, curves.
+"""Plot layouts used across the lessons: image grids, rows, maps and curves.
 
 Every figure a lesson draws goes out through ``show(fig, alt)``, which displays it
 with a text description (alt text) for readers who cannot see it.
@@ -154,6 +154,86 @@ def show_rows(
     return fig
 
 
+def _as_map(values: Any, name: str) -> np.ndarray:
+    """Return one 2-D map (H, W) from an array or tensor, or raise a clear error."""
+    array = np.asarray(values.numpy() if hasattr(values, "numpy") else values)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be one 2-D map (height, width), got shape {array.shape}; "
+            "pass maps[..., i] for channel i"
+        )
+    return array
+
+
+def _scale(arrays: Sequence[np.ndarray]) -> tuple[str, float, float]:
+    """Colour map and limits: viridis from 0 if never negative, else RdBu around 0."""
+    low = min(float(a.min()) for a in arrays)
+    high = max(float(np.abs(a).max()) for a in arrays) or 1.0
+    if low >= 0:
+        return "viridis", 0.0, high
+    return "RdBu_r", -high, high
+
+
+def show_maps(
+    maps: Mapping[str, Any],
+    *,
+    images: Mapping[str, Any] | None = None,
+    ncols: int | None = None,
+    shared: bool = True,
+    label: str = "value",
+    suptitle: str | None = None,
+    size: float = 1.8,
+) -> plt.Figure:
+    """Show named 2-D maps (feature maps, codes) in a grid, with colour bars.
+
+    A map that is never negative is drawn in viridis from 0 (dark purple) to the
+    largest value (yellow); signed maps in RdBu around 0 (white). With ``shared``
+    every map uses one scale and one colour bar, so a dark map really is a weak
+    one; otherwise each gets its own bar. ``images`` come first, in gray.
+    """
+    if not maps:
+        raise ValueError(
+            "maps is empty; pass a mapping like {'filter 0': maps[..., 0]}"
+        )
+    images = dict(images or {})
+    arrays = {name: _as_map(m, f"maps[{name!r}]") for name, m in maps.items()}
+    grays = {name: _as_map(m, f"images[{name!r}]") for name, m in images.items()}
+    total = len(grays) + len(arrays)
+    ncols = min(ncols or total, total)
+    nrows = -(-total // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * ncols + 1.0, size * nrows + 0.5),
+        squeeze=False,
+        layout="constrained",
+    )
+    panels = list(axes.flat)
+    for ax in panels:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in panels[total:]:
+        ax.axis("off")
+    for ax, (name, image) in zip(panels, grays.items(), strict=False):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=max(1.0, float(image.max())))
+        ax.set_title(name, fontsize=9)
+    map_axes = panels[len(grays) : total]
+    common = _scale(list(arrays.values()))
+    for ax, (name, array) in zip(map_axes, arrays.items(), strict=True):
+        cmap, low, high = common if shared else _scale([array])
+        drawn = ax.imshow(array, cmap=cmap, vmin=low, vmax=high)
+        ax.set_title(name, fontsize=9)
+        if not shared:
+            fig.colorbar(drawn, ax=ax, label=label, shrink=0.8)
+    if shared:
+        fig.colorbar(drawn, ax=map_axes, label=label, shrink=0.8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
 def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
     """Return the metrics dict of a Keras History (or a plain dict)."""
     logs = getattr(history, "history", history)
@@ -172,8 +252,12 @@ def plot_history(
     title: str = "Training curves",
     ylabel: str | None = None,
     logy: bool = False,
+    ylim: tuple[float | None, float | None] | None = None,
 ) -> plt.Figure:
-    """Plot training and validation curves of one or more Keras histories."""
+    """Plot training and validation curves of one or more Keras histories.
+
+    ``ylim=(0, None)`` starts the y-axis at 0, so that a small change looks small.
+    """
     if not isinstance(histories, Mapping) or "loss" in histories:
         histories = {"": histories}
     if not histories:
@@ -219,6 +303,8 @@ def plot_history(
     ax.set_ylabel(ylabel or metric)
     if logy:
         ax.set_yscale("log")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()

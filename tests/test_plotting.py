@@ -146,3 +146,40 @@ def test_show_wants_a_figure():
 def test_show_outside_ipython_closes_the_figure():
     show(show_rows({"a": images(2)}), "One row of two random gray images.")
     assert plt.get_fignums() == []
+
+
+def test_show_maps_picks_the_scale_from_the_signs():
+    import numpy as np
+
+    from helpers.plotting import show_maps
+
+    rng = np.random.default_rng(0)
+    positive = rng.random((7, 7))
+    signed = rng.normal(size=(7, 7))
+    fig = show_maps({"a": positive, "b": positive * 2}, label="activation")
+    panels = [ax for ax in fig.axes if ax.images and ax.get_title()]
+    assert [ax.images[0].get_cmap().name for ax in panels] == ["viridis", "viridis"]
+    assert panels[0].images[0].get_clim() == (0.0, float((positive * 2).max()))
+    fig = show_maps(
+        {"signed": signed, "positive": positive},
+        images={"input": positive},
+        shared=False,
+    )
+    cmaps = {
+        ax.get_title(): ax.images[0].get_cmap().name for ax in fig.axes if ax.images
+    }
+    assert cmaps == {"input": "gray", "signed": "RdBu_r", "positive": "viridis"}
+    low, high = (
+        next(ax for ax in fig.axes if ax.get_title() == "signed").images[0].get_clim()
+    )
+    assert low == -high  # diverging maps are centred on 0
+
+
+def test_show_maps_refuses_a_stack_of_maps():
+    import numpy as np
+    import pytest
+
+    from helpers.plotting import show_maps
+
+    with pytest.raises(ValueError, match=r"maps\[..., i\]"):
+        show_maps({"all": np.zeros((7, 7, 8))})
