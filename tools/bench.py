@@ -19,6 +19,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools.kernels import execute
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 MARKER = "__KEY_FIGURES__"
@@ -37,20 +39,13 @@ def _peak_children_mib() -> float:
 def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     """Execute one notebook in a fresh kernel and return time, memory and figures."""
     import nbformat
-    from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(READ_FIGURES))
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     start = time.perf_counter()
     error = ""
     try:
-        client.execute()
+        execute(notebook, timeout, path.parent)
     except Exception as exc:  # report the failure in the table, keep benching
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     wall = time.perf_counter() - start

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from tools.kernels import execute
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 INLINE = "module://matplotlib_inline.backend_inline"
@@ -65,18 +67,12 @@ def exporter():
 def build_page(path: Path, out_dir: Path, mode: str, timeout: int = 1800) -> str:
     """Execute one notebook in the given mode and write its HTML page; return title."""
     import nbformat
-    from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     os.environ["COURSE_MODE"] = mode  # the kernel inherits this environment
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ["MPLBACKEND"] = INLINE  # figures into the page, whatever the caller set
-    NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    execute(notebook, timeout, path.parent)
     body, _ = exporter().from_notebook_node(notebook)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{path.stem}.html").write_text(body, encoding="utf-8")
