@@ -1,6 +1,8 @@
-"""Plumbing shared by the course notebooks: data, run mode, plots and metrics.
+"""What the notebooks import: data, run mode, plots, metrics, key figures, weights.
 
-Model code is not here on purpose: it is the lesson, so it lives in the notebooks.
+Nothing else lives here: the maintainer commands (benchmark, HTML build, data
+check, pack and restore) are in ``tools/``. Model code is not here on purpose: it
+is the lesson, so it lives in the notebooks.
 """
 
 from helpers.mode import describe as describe_mode
