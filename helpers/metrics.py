@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from helpers._arguments import as_image_batch, same_shape
+from helpers.report import format_table
 
 _BATCH = 1024
 # tf.image.ssim compares 11x11 Gaussian-weighted windows: smaller images have none.
@@ -71,8 +72,8 @@ def quality_table(reference: Any, **candidates: Any) -> dict[str, dict[str, floa
 
 def format_quality_table(table: dict[str, dict[str, float]]) -> str:
     """Return a quality table as aligned text, one row per batch."""
-    width = max(len("images"), *(len(label) for label in table))
-    lines = [f"{'images':<{width}}  PSNR (dB)   SSIM"]
-    for label, row in table.items():
-        lines.append(f"{label:<{width}}  {row['psnr']:9.2f}  {row['ssim']:.3f}")
-    return "\n".join(lines)
+    rows = {
+        label: {"PSNR (dB)": row["psnr"], "SSIM": row["ssim"]}
+        for label, row in table.items()
+    }
+    return format_table(rows, {"PSNR (dB)": ".2f", "SSIM": ".3f"}, label="images")
