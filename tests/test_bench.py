@@ -30,3 +30,45 @@ def test_a_failing_notebook_is_reported_not_hidden(tmp_path):
 
     assert bench.main([str(path), "--mode", "quick", "--out", str(out)]) == 1
     assert "FAILED" in out.read_text()
+
+
+def test_bench_checks_the_numbers_the_prose_quotes(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("psnr = 18.93\nseconds = 41.0"),
+        nbformat.v4.new_markdown_cell(
+            "In the reference run the model scored 18.91 dB in 27 s.\n\n"
+            "<!-- reference run\n18.91 = psnr\n27 ±50% = seconds\n-->"
+        ),
+        nbformat.v4.new_code_cell("psnr = 0.0  # later cells may change the name"),
+        nbformat.v4.new_markdown_cell(
+            "Reference run: 3.5 dB more.\n<!-- reference run\n3.5 = gain\n-->"
+        ),
+        nbformat.v4.new_code_cell("gain = 3.52"),
+    ]
+    path = tmp_path / "97_prose.ipynb"
+    nbformat.write(notebook, path)
+    out = tmp_path / "bench.md"
+    executed = tmp_path / "executed"
+
+    assert (
+        bench.main(
+            [
+                str(path),
+                "--mode",
+                "quick",
+                "--out",
+                str(out),
+                "--executed",
+                str(executed),
+            ]
+        )
+        == 0
+    )
+    report = out.read_text()
+    # 18.93 is within 0.01 x 18.91 of 18.91; 41 s is more than 50 % above 27 s; the
+    # gain is measured at the end, where it exists.
+    assert "3 checked against this run, 2 within tolerance, 1 not." in report
+    assert "| 97_prose | 27 | 41 | ±13.5 | `seconds` | drift |" in report
+    saved = nbformat.read(executed / path.name, as_version=4)
+    assert all("_prose_values" not in cell.source for cell in saved.cells)

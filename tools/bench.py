@@ -19,6 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools import prose_numbers
 from tools.kernels import execute
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
+    claims = prose_numbers.instrument(notebook)
     notebook.cells.append(nbformat.v4.new_code_cell(READ_FIGURES))
     start = time.perf_counter()
     error = ""
@@ -49,18 +51,20 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     except Exception as exc:  # report the failure in the table, keep benching
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     wall = time.perf_counter() - start
-    if executed is not None:  # keep the outputs for reading the run afterwards
-        executed.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, executed / path.name)
     figures: dict = {}
     for output in notebook.cells[-1].get("outputs", []):
         text = output.get("text", "")
         if MARKER in text:
             figures = json.loads(text.split(MARKER, 1)[1])
+    prose = prose_numbers.collect(notebook, claims)  # also removes the added cells
+    if executed is not None:  # keep the outputs for reading the run afterwards
+        executed.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, executed / path.name)
     return {
         "wall_s": wall,
         "peak_mib": _peak_children_mib(),
         "figures": figures,
+        "prose": prose,
         "error": error,
     }
 
@@ -99,6 +103,7 @@ def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
         "wall_s": float("nan"),
         "peak_mib": float("nan"),
         "figures": {},
+        "prose": [],
         "error": (result.stderr.strip().splitlines() or ["no result"])[-1][:200],
     }
 
@@ -129,7 +134,34 @@ def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
             f"| {name} | {row['wall_s']:.0f} | {row['peak_mib']:.0f} | {figures} |"
         )
     lines.append(f"| **all** | **{total:.0f}** | | |")
+    lines += ["", *format_prose(rows)]
     return "\n".join(lines) + "\n"
+
+
+def format_prose(rows: list[tuple[str, dict]]) -> list[str]:
+    """Return the prose-number check as Markdown: a summary line, then any drift."""
+    checked = [(name, claim) for name, row in rows for claim in row.get("prose", [])]
+    off = [(name, claim) for name, claim in checked if claim["status"] != "ok"]
+    lines = [
+        "## Numbers the prose quotes from the reference run",
+        "",
+        f"{len(checked)} checked against this run, {len(checked) - len(off)} within "
+        f"tolerance, {len(off)} not.",
+    ]
+    if off:
+        lines += [
+            "",
+            "| notebook | prose | this run | allowed | what | status |",
+            "|---|---:|---:|---:|---|---|",
+        ]
+        for name, claim in off:
+            measured = claim["measured"]
+            shown = "-" if measured is None else f"{measured:.4g}"
+            lines.append(
+                f"| {name} | {claim['prose']} | {shown} | ±{claim['allowed']:.3g} "
+                f"| `{claim['expression']}` | {claim['status']} |"
+            )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
         row = _child(path.resolve(), args.mode, args.timeout, args.executed)
         status = "FAILED: " + row["error"] if row["error"] else "ok"
+        drift = [c for c in row.get("prose", []) if c["status"] != "ok"]
+        if drift:
+            status += f", {len(drift)} prose number(s) off"
         print(
             f"    {row['wall_s']:.0f} s, peak {row['peak_mib']:.0f} MiB, {status}",
             flush=True,

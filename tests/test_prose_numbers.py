@@ -1,0 +1,47 @@
+"""Reference-run comments are read exactly, and every lesson's are well formed."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools.prose_numbers import Claim, claims, problems
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0*.ipynb"))
+
+
+def _notebook(*markdown: str) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(text) for text in markdown]
+    return notebook
+
+
+def test_claims_are_read_with_their_tolerances():
+    notebook = _notebook(
+        "Scores 18.91 dB, 1,000 images, 27 s.\n<!-- reference run\n"
+        "18.91 = q['psnr']\n1,000 ± 5 = n\n27 ±50% = seconds\n-->"
+    )
+    found = claims(notebook)
+    assert [c.number for c in found] == ["18.91", "1,000", "27"]
+    assert found[0].allowed() == pytest.approx(0.1891)  # 1 % beats half a unit
+    assert found[1].value == 1000 and found[1].allowed() == 5
+    assert found[2].allowed() == pytest.approx(13.5)
+    assert Claim(0, "0.208", "x").allowed() == pytest.approx(0.00208)
+
+
+def test_problems_are_named():
+    notebook = _notebook(
+        "In the reference run: 19.0 dB.",
+        "Scored 12.5 dB.\n<!-- reference run\n13.5 = x\n12.5 = (\n-->",
+    )
+    found = problems(notebook)
+    assert any("cell 0: 19.0 stands beside 'reference run'" in p for p in found)
+    assert any("13.5 is not in the cell's prose" in p for p in found)
+    assert any("'(' is not Python" in p for p in found)
+    with pytest.raises(ValueError, match="NUMBER"):
+        claims(_notebook("<!-- reference run\nabout twenty = x\n-->"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_lesson_names_what_its_reference_numbers_measure(path):
+    assert problems(nbformat.read(path, as_version=4)) == []

@@ -1,0 +1,206 @@
+"""Check the numbers the lessons' prose quotes from the reference run.
+
+A markdown cell that quotes a number measured in the course's reference run says so
+in a comment that the rendered page hides, one line per number::
+
+    <!-- reference run
+    18.91 = quality["denoised"]["psnr"]
+    27 ±50% = training_seconds
+    -->
+
+Each line is ``NUMBER [± TOLERANCE[%]] = EXPRESSION``. ``NUMBER`` is written in the
+cell's prose exactly as shown; ``EXPRESSION`` is Python that the notebook can
+evaluate where the cell stands (or, failing that, at its end). Without a tolerance
+a number may differ by half a unit in its last digit, or 1 %, whichever is larger.
+Every decimal number in a cell that mentions the reference run needs such a line.
+
+``instrument`` adds the evaluating cells to a notebook before the benchmark runs it;
+``collect`` reads the values back, removes those cells again and compares.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+COMMENT = re.compile(r"<!--\s*reference run\s*\n(.*?)-->", re.DOTALL)
+LINE = re.compile(
+    r"^(?P<number>[-+]?[\d,]*\.?\d+)\s*"
+    r"(?:±\s*(?P<tolerance>[\d.]+)\s*(?P<percent>%)?)?\s*=\s*(?P<expression>.+)$"
+)
+DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\w.]\d)")
+MARKER = "__PROSE_NUMBERS__"
+TAG = "prose-numbers-check"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One number the prose quotes from the reference run, and how to measure it."""
+
+    cell: int
+    number: str
+    expression: str
+    tolerance: float | None = None
+    percent: bool = False
+
+    @property
+    def value(self) -> float:
+        """The number as the prose states it."""
+        return float(self.number.replace(",", ""))
+
+    def allowed(self) -> float:
+        """How far the measured value may lie from the quoted one."""
+        if self.tolerance is not None:
+            return (
+                abs(self.value) * self.tolerance / 100
+                if self.percent
+                else self.tolerance
+            )
+        decimals = len(self.number.split(".")[1]) if "." in self.number else 0
+        return max(0.5 * 10**-decimals, 0.01 * abs(self.value))
+
+
+def prose(source: str) -> str:
+    """Return a markdown cell's text without its reference-run comments."""
+    return COMMENT.sub("", source)
+
+
+def claims(notebook: Any) -> list[Claim]:
+    """Return every reference-run claim in a notebook's markdown cells, in order."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        for block in COMMENT.findall(cell.source):
+            for raw in block.strip().splitlines():
+                if not raw.strip():
+                    continue
+                match = LINE.match(raw.strip())
+                if match is None:
+                    raise ValueError(
+                        f"cell {index}: cannot read {raw.strip()!r} in a reference-run "
+                        "comment; write NUMBER [± TOLERANCE[%]] = EXPRESSION"
+                    )
+                tolerance = match["tolerance"]
+                found.append(
+                    Claim(
+                        cell=index,
+                        number=match["number"],
+                        expression=match["expression"].strip(),
+                        tolerance=float(tolerance) if tolerance else None,
+                        percent=bool(match["percent"]),
+                    )
+                )
+    return found
+
+
+def problems(notebook: Any) -> list[str]:
+    """Return what is wrong with a notebook's claims without running it."""
+    found = []
+    for claim in claims(notebook):
+        text = prose(notebook.cells[claim.cell].source)
+        if not re.search(rf"(?<![\d.]){re.escape(claim.number)}(?![\d])", text):
+            found.append(
+                f"cell {claim.cell}: {claim.number} is not in the cell's prose"
+            )
+        try:
+            ast.parse(claim.expression, mode="eval")
+        except SyntaxError as exc:
+            found.append(
+                f"cell {claim.cell}: {claim.expression!r} is not Python: {exc}"
+            )
+    claimed: dict[int, set[float]] = {}
+    for claim in claims(notebook):
+        claimed.setdefault(claim.cell, set()).add(claim.value)
+    for index, cell in enumerate(notebook.cells):
+        text = prose(cell.source)
+        if cell.cell_type != "markdown" or "reference run" not in text:
+            continue
+        for number in DECIMAL.findall(text):
+            if float(number) not in claimed.get(index, set()):
+                found.append(
+                    f"cell {index}: {number} stands beside 'reference run', but no "
+                    "<!-- reference run ... --> line says what it measured"
+                )
+    return found
+
+
+def _evaluate_source(claims_here: list[tuple[int, Claim]], final: bool) -> str:
+    """Code that evaluates claims not yet measured; the final cell prints them all."""
+    pairs = [(number, claim.expression) for number, claim in claims_here]
+    source = (
+        "_prose_values = globals().setdefault('_prose_values', {})\n"
+        f"for _number, _expression in {pairs!r}:\n"
+        "    if _number not in _prose_values:\n"
+        "        try:\n"
+        "            _prose_values[_number] = float(eval(_expression))\n"
+        "        except Exception:\n"
+        "            pass\n"
+    )
+    if final:
+        source += (
+            f"import json as _json\nprint({MARKER!r} + _json.dumps(_prose_values))\n"
+        )
+    return source
+
+
+def instrument(notebook: Any) -> list[Claim]:
+    """Add the evaluating cells to ``notebook`` (in place) and return its claims."""
+    import nbformat
+
+    found = claims(notebook)
+    by_cell: dict[int, list[tuple[int, Claim]]] = {}
+    for number, claim in enumerate(found):
+        by_cell.setdefault(claim.cell, []).append((number, claim))
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        cells.append(cell)
+        if index in by_cell:
+            source = _evaluate_source(by_cell[index], final=False)
+            cells.append(_tagged(nbformat.v4.new_code_cell(source)))
+    source = _evaluate_source(list(enumerate(found)), final=True)
+    cells.append(_tagged(nbformat.v4.new_code_cell(source)))
+    notebook.cells = cells
+    return found
+
+
+def _tagged(cell: Any) -> Any:
+    """Mark a cell as added by the check, so that ``collect`` can remove it."""
+    cell.metadata["tags"] = [TAG]
+    return cell
+
+
+def collect(notebook: Any, found: list[Claim]) -> list[dict]:
+    """Read the measured values back, remove the added cells, compare each claim."""
+    values: dict[str, float] = {}
+    for cell in notebook.cells:
+        if TAG in cell.metadata.get("tags", []):
+            for output in cell.get("outputs", []):
+                text = output.get("text", "")
+                if MARKER in text:
+                    values = json.loads(text.split(MARKER, 1)[1])
+    notebook.cells = [
+        c for c in notebook.cells if TAG not in c.metadata.get("tags", [])
+    ]
+    rows = []
+    for number, claim in enumerate(found):
+        measured = values.get(str(number))
+        if measured is None:
+            status = "not measured"
+        elif abs(measured - claim.value) <= claim.allowed():
+            status = "ok"
+        else:
+            status = "drift"
+        rows.append(
+            {
+                "prose": claim.number,
+                "expression": claim.expression,
+                "measured": measured,
+                "allowed": claim.allowed(),
+                "status": status,
+            }
+        )
+    return rows
