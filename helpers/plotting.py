@@ -154,6 +154,29 @@ def show_rows(
     return fig
 
 
+def show_denoising(
+    noisy: Any,
+    denoised: Any,
+    original: Any,
+    *,
+    suptitle: str,
+    images: str = "test images",
+    denoiser: str = "the denoiser",
+    n: int = 10,
+) -> None:
+    """Show the before/after grid: noisy, denoised and original rows, with alt text."""
+    fig = show_rows(
+        {"noisy": noisy, "denoised": denoised, "original": original},
+        n=n,
+        suptitle=suptitle,
+    )
+    show(
+        fig,
+        alt=f"Three rows of the first {n} {images}: the noisy inputs, {denoiser}'s "
+        "outputs for them, and the clean originals.",
+    )
+
+
 def _as_map(values: Any, name: str) -> np.ndarray:
     """Return one 2-D map (H, W) from an array or tensor, or raise a clear error."""
     array = np.asarray(values.numpy() if hasattr(values, "numpy") else values)
