@@ -45,3 +45,25 @@ def test_problems_are_named():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_lesson_names_what_its_reference_numbers_measure(path):
     assert problems(nbformat.read(path, as_version=4)) == []
+
+
+def test_update_restates_drifted_numbers_in_prose_and_comment(tmp_path):
+    from tools.prose_numbers import restate, update
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(
+        _notebook(
+            "Scored 18.91 dB on 1,000 images.\n<!-- reference run\n"
+            "18.91 = q\n1,000 = n\n-->"
+        ),
+        path,
+    )
+    rows = [
+        {"cell": 0, "prose": "18.91", "measured": 19.004, "status": "drift"},
+        {"cell": 0, "prose": "1,000", "measured": 1000.0, "status": "ok"},
+    ]
+    assert update(path, rows) == ["cell 0: 18.91 -> 19.00"]
+    source = nbformat.read(path, as_version=4).cells[0].source
+    assert source.startswith("Scored 19.00 dB on 1,000 images.")
+    assert "\n19.00 = q\n" in source and "18.91" not in source
+    assert restate("1,000", 12345.4) == "12,345" and restate("5.3", 5.26) == "5.3"

@@ -205,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     table = format_table(rows, args.mode)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
+    details = {name: row for name, row in rows}  # for tools.prose_numbers update
+    args.out.with_suffix(".json").write_text(
+        json.dumps(details, indent=1, default=str), encoding="utf-8"
+    )
     print()
     print(table)
     print(f"Written to {args.out}")

@@ -10,7 +10,8 @@ in a comment that the rendered page hides, one line per number::
 
 Each line is ``NUMBER [± TOLERANCE[%]] = EXPRESSION``. ``NUMBER`` is written in the
 cell's prose exactly as shown; ``EXPRESSION`` is Python that the notebook can
-evaluate where the cell stands (or, failing that, at its end). Without a tolerance
+evaluate where the cell stands, or after the first code cell below it that
+defines its names. Without a tolerance
 a number may differ by half a unit in its last digit, or 1 %, whichever is larger.
 Every decimal number in a cell that mentions the reference run needs such a line.
 
@@ -148,21 +149,23 @@ def _evaluate_source(claims_here: list[tuple[int, Claim]], final: bool) -> str:
 
 
 def instrument(notebook: Any) -> list[Claim]:
-    """Add the evaluating cells to ``notebook`` (in place) and return its claims."""
+    """Add the evaluating cells to ``notebook`` (in place) and return its claims.
+
+    A claim is measured right after its cell; if its names do not exist yet there,
+    after each following code cell until they do: the first value wins.
+    """
     import nbformat
 
     found = claims(notebook)
-    by_cell: dict[int, list[tuple[int, Claim]]] = {}
-    for number, claim in enumerate(found):
-        by_cell.setdefault(claim.cell, []).append((number, claim))
+    numbered = list(enumerate(found))
     cells = []
     for index, cell in enumerate(notebook.cells):
         cells.append(cell)
-        if index in by_cell:
-            source = _evaluate_source(by_cell[index], final=False)
+        so_far = [(n, c) for n, c in numbered if c.cell <= index]
+        if so_far and (cell.cell_type == "code" or so_far[-1][1].cell == index):
+            source = _evaluate_source(so_far, final=False)
             cells.append(_tagged(nbformat.v4.new_code_cell(source)))
-    source = _evaluate_source(list(enumerate(found)), final=True)
-    cells.append(_tagged(nbformat.v4.new_code_cell(source)))
+    cells.append(_tagged(nbformat.v4.new_code_cell(_evaluate_source(numbered, True))))
     notebook.cells = cells
     return found
 
@@ -196,6 +199,7 @@ def collect(notebook: Any, found: list[Claim]) -> list[dict]:
             status = "drift"
         rows.append(
             {
+                "cell": claim.cell,
                 "prose": claim.number,
                 "expression": claim.expression,
                 "measured": measured,
@@ -204,3 +208,59 @@ def collect(notebook: Any, found: list[Claim]) -> list[dict]:
             }
         )
     return rows
+
+
+def restate(number: str, value: float) -> str:
+    """Write ``value`` the way ``number`` is written: same decimals, same commas."""
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    return f"{value:,.{decimals}f}" if "," in number else f"{value:.{decimals}f}"
+
+
+def update(path: Any, rows: list[dict]) -> list[str]:
+    """Rewrite the drifted numbers of one notebook with this run's; return changes."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    changes = []
+    for row in rows:
+        if row["status"] != "drift":
+            continue
+        cell = notebook.cells[row["cell"]]
+        new = restate(row["prose"], row["measured"])
+        if new == row["prose"]:
+            continue
+        token = re.compile(rf"(?<![\d.]){re.escape(row['prose'])}(?![\d])")
+        prose_part = COMMENT.sub("", cell.source)
+        comment = cell.source[len(prose_part.rstrip()) :]
+        updated = token.sub(new, prose_part.rstrip())
+        comment = re.sub(
+            rf"^{re.escape(row['prose'])}(?=\s*(±|=))", new, comment, flags=re.M
+        )
+        cell.source = updated + comment
+        changes.append(f"cell {row['cell']}: {row['prose']} -> {new}")
+    nbformat.write(notebook, path)
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.prose_numbers update RUN.json``: restate drifted numbers."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("command", choices=["update"])
+    parser.add_argument("run", type=Path, help="the JSON file make bench wrote")
+    args = parser.parse_args(argv)
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    run = json.loads(args.run.read_text(encoding="utf-8"))
+    for name, result in run.items():
+        for change in update(notebooks / f"{name}.ipynb", result.get("prose", [])):
+            print(f"{name}: {change}")
+    print(
+        "read each changed sentence again: the words around a number may be wrong now"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
