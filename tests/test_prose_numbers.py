@@ -59,11 +59,78 @@ def test_update_restates_drifted_numbers_in_prose_and_comment(tmp_path):
         path,
     )
     rows = [
-        {"cell": 0, "prose": "18.91", "measured": 19.004, "status": "drift"},
-        {"cell": 0, "prose": "1,000", "measured": 1000.0, "status": "ok"},
+        {
+            "cell": 0,
+            "prose": "18.91",
+            "expression": "q",
+            "measured": 19.004,
+            "status": "drift",
+        },
+        {
+            "cell": 0,
+            "prose": "1,000",
+            "expression": "n",
+            "measured": 1000.0,
+            "status": "ok",
+        },
     ]
     assert update(path, rows) == ["cell 0: 18.91 -> 19.00"]
     source = nbformat.read(path, as_version=4).cells[0].source
     assert source.startswith("Scored 19.00 dB on 1,000 images.")
     assert "\n19.00 = q\n" in source and "18.91" not in source
     assert restate("1,000", 12345.4) == "12,345" and restate("5.3", 5.26) == "5.3"
+
+
+def test_update_does_not_chain_two_numbers_into_one(tmp_path):
+    from tools.prose_numbers import update
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(
+        _notebook("5.8 epochs; 5.0 dB.\n<!-- reference run\n5.8 = e\n5.0 = g\n-->"),
+        path,
+    )
+    rows = [
+        {
+            "cell": 0,
+            "prose": "5.8",
+            "expression": "e",
+            "measured": 5.03,
+            "status": "drift",
+        },
+        {
+            "cell": 0,
+            "prose": "5.0",
+            "expression": "g",
+            "measured": 4.9,
+            "status": "drift",
+        },
+    ]
+    update(path, rows)
+    source = nbformat.read(path, as_version=4).cells[0].source
+    assert source.startswith("5.0 epochs; 4.9 dB.")
+    assert "\n5.0 = e\n4.9 = g\n" in source
+
+
+def test_update_twice_changes_nothing_the_second_time(tmp_path):
+    from tools.prose_numbers import update
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(
+        _notebook("Got 5.8, then 5.0.\n<!-- reference run\n5.8 = e\n-->"), path
+    )
+    rows = [
+        {
+            "cell": 0,
+            "prose": "5.8",
+            "expression": "e",
+            "measured": 5.0,
+            "status": "drift",
+        }
+    ]
+    assert update(path, rows) == ["cell 0: 5.8 -> 5.0"]
+    assert update(path, rows) == []
+    assert (
+        nbformat.read(path, as_version=4)
+        .cells[0]
+        .source.startswith("Got 5.0, then 5.0.")
+    )

@@ -216,28 +216,50 @@ def restate(number: str, value: float) -> str:
     return f"{value:,.{decimals}f}" if "," in number else f"{value:.{decimals}f}"
 
 
-def update(path: Any, rows: list[dict]) -> list[str]:
-    """Rewrite the drifted numbers of one notebook with this run's; return changes."""
+def update(path: Any, rows: list[dict], everything: bool = False) -> list[str]:
+    """Rewrite the drifted numbers of one notebook with this run's; return changes.
+
+    With ``everything``, restate every number this run measured differently, as
+    after a new reference run.
+    """
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
     changes = []
+    by_cell: dict[int, dict[str, set[str]]] = {}
     for row in rows:
-        if row["status"] != "drift":
+        if row["measured"] is None or (row["status"] != "drift" and not everything):
             continue
-        cell = notebook.cells[row["cell"]]
-        new = restate(row["prose"], row["measured"])
-        if new == row["prose"]:
-            continue
-        token = re.compile(rf"(?<![\d.]){re.escape(row['prose'])}(?![\d])")
-        prose_part = COMMENT.sub("", cell.source)
-        comment = cell.source[len(prose_part.rstrip()) :]
-        updated = token.sub(new, prose_part.rstrip())
-        comment = re.sub(
-            rf"^{re.escape(row['prose'])}(?=\s*(±|=))", new, comment, flags=re.M
+        source = notebook.cells[row["cell"]].source
+        line = re.compile(
+            rf"^{re.escape(row['prose'])}\s*(±[^=]*)?=\s*{re.escape(row['expression'])}$",
+            flags=re.M,
         )
-        cell.source = updated + comment
-        changes.append(f"cell {row['cell']}: {row['prose']} -> {new}")
+        if not line.search(source):  # already restated, or the claim was edited
+            continue
+        new = restate(row["prose"], row["measured"])
+        by_cell.setdefault(row["cell"], {}).setdefault(row["prose"], set()).add(new)
+    for index, wanted in by_cell.items():
+        mapping = {}
+        for old, new in wanted.items():
+            if len(new) > 1:  # one number in the text, two meanings: a person decides
+                changes.append(f"cell {index}: {old} is {sorted(new)}: not changed")
+            elif old not in new:
+                mapping[old] = new.pop()
+        if not mapping:
+            continue
+        cell = notebook.cells[index]
+        prose_part = COMMENT.sub("", cell.source).rstrip()
+        comment = cell.source[len(prose_part) :]
+        numbers = "|".join(re.escape(old) for old in sorted(mapping, key=len)[::-1])
+        in_text = re.compile(rf"(?<![\d.])({numbers})(?![\d])")
+        in_comment = re.compile(rf"^({numbers})(?=\s*(±|=))", flags=re.M)
+
+        def swap(match: re.Match, mapping: dict[str, str] = mapping) -> str:
+            return mapping[match[1]]
+
+        cell.source = in_text.sub(swap, prose_part) + in_comment.sub(swap, comment)
+        changes += [f"cell {index}: {old} -> {new}" for old, new in mapping.items()]
     nbformat.write(notebook, path)
     return changes
 
@@ -250,11 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("command", choices=["update"])
     parser.add_argument("run", type=Path, help="the JSON file make bench wrote")
+    parser.add_argument(
+        "--all", action="store_true", help="restate every number, not only drift"
+    )
     args = parser.parse_args(argv)
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     run = json.loads(args.run.read_text(encoding="utf-8"))
     for name, result in run.items():
-        for change in update(notebooks / f"{name}.ipynb", result.get("prose", [])):
+        rows = result.get("prose", [])
+        for change in update(notebooks / f"{name}.ipynb", rows, args.all):
             print(f"{name}: {change}")
     print(
         "read each changed sentence again: the words around a number may be wrong now"
