@@ -164,9 +164,9 @@ def show_denoising(
     denoiser: str = "the denoiser",
     n: int = 10,
 ) -> None:
-    """Show the before/after grid: noisy, denoised and original rows, with alt text."""
+    """Show the before/after grid: noisy, denoised and clean rows, with alt text."""
     fig = show_rows(
-        {"noisy": noisy, "denoised": denoised, "original": original},
+        {"noisy": noisy, "denoised": denoised, "clean": original},
         n=n,
         suptitle=suptitle,
     )
