@@ -154,7 +154,8 @@ def explorer(
             min=0,
             max=MAX_SALT_PEPPER,
             step=0.01,
-            description="salt+pepper",
+            description="salt & pepper",
+            style={"description_width": "initial"},  # the whole label, not "salt+pep…"
         ),
         "denoiser": widgets.Dropdown(
             options=list(denoisers), value=settings["denoiser"], description="denoiser"
