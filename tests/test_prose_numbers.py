@@ -134,3 +134,31 @@ def test_update_twice_changes_nothing_the_second_time(tmp_path):
         .cells[0]
         .source.startswith("Got 5.0, then 5.0.")
     )
+
+
+def test_one_line_comments_are_read_and_updated(tmp_path):
+    from tools.prose_numbers import update
+
+    text = 'Got 5.8 and 0.32.\n\n<!-- reference run: 5.8 ±40% = e; 0.32 = q["s"] -->'
+    found = claims(_notebook(text))
+    assert [(c.number, c.expression, c.percent) for c in found] == [
+        ("5.8", "e", True),
+        ("0.32", 'q["s"]', False),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(text), path)
+    rows = [
+        {
+            "cell": 0,
+            "prose": "0.32",
+            "expression": 'q["s"]',
+            "measured": 0.3,
+            "status": "drift",
+        }
+    ]
+    assert update(path, rows) == ["cell 0: 0.32 -> 0.30"]
+    source = nbformat.read(path, as_version=4).cells[0].source
+    assert (
+        source
+        == 'Got 5.8 and 0.30.\n\n<!-- reference run: 5.8 ±40% = e; 0.30 = q["s"] -->'
+    )

@@ -1,14 +1,12 @@
 """Check the numbers the lessons' prose quotes from the reference run.
 
 A markdown cell that quotes a number measured in the course's reference run says so
-in a comment that the rendered page hides, one line per number::
+in a comment that the rendered page hides, on one line so that it does not lengthen
+the cell (lines, one claim each, work too)::
 
-    <!-- reference run
-    18.91 = quality["denoised"]["psnr"]
-    27 ±50% = training_seconds
-    -->
+    <!-- reference run: 18.91 = quality["denoised"]["psnr"]; 27 ±50% = seconds -->
 
-Each line is ``NUMBER [± TOLERANCE[%]] = EXPRESSION``. ``NUMBER`` is written in the
+Each claim is ``NUMBER [± TOLERANCE[%]] = EXPRESSION``. ``NUMBER`` is written in the
 cell's prose exactly as shown; ``EXPRESSION`` is Python that the notebook can
 evaluate where the cell stands, or after the first code cell below it that
 defines its names. Without a tolerance
@@ -27,7 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-COMMENT = re.compile(r"<!--\s*reference run\s*\n(.*?)-->", re.DOTALL)
+COMMENT = re.compile(r"<!--\s*reference run\s*[:\n](.*?)-->", re.DOTALL)
+START = r"(?:^|(?<=[:;])\s*)"  # where a claim starts: a line, or after ":" or ";"
 LINE = re.compile(
     r"^(?P<number>[-+]?[\d,]*\.?\d+)\s*"
     r"(?:±\s*(?P<tolerance>[\d.]+)\s*(?P<percent>%)?)?\s*=\s*(?P<expression>.+)$"
@@ -76,7 +75,7 @@ def claims(notebook: Any) -> list[Claim]:
         if cell.cell_type != "markdown":
             continue
         for block in COMMENT.findall(cell.source):
-            for raw in block.strip().splitlines():
+            for raw in re.split(r"[;\n]", block.strip()):
                 if not raw.strip():
                     continue
                 match = LINE.match(raw.strip())
@@ -232,7 +231,8 @@ def update(path: Any, rows: list[dict], everything: bool = False) -> list[str]:
             continue
         source = notebook.cells[row["cell"]].source
         line = re.compile(
-            rf"^{re.escape(row['prose'])}\s*(±[^=]*)?=\s*{re.escape(row['expression'])}$",
+            rf"{START}{re.escape(row['prose'])}\s*(±[^=;]*)?=\s*"
+            rf"{re.escape(row['expression'])}\s*(?=;|-->|$)",
             flags=re.M,
         )
         if not line.search(source):  # already restated, or the claim was edited
@@ -253,12 +253,17 @@ def update(path: Any, rows: list[dict], everything: bool = False) -> list[str]:
         comment = cell.source[len(prose_part) :]
         numbers = "|".join(re.escape(old) for old in sorted(mapping, key=len)[::-1])
         in_text = re.compile(rf"(?<![\d.])({numbers})(?![\d])")
-        in_comment = re.compile(rf"^({numbers})(?=\s*(±|=))", flags=re.M)
+        in_comment = re.compile(rf"((?:^|[:;])\s*)({numbers})(?=\s*(±|=))", flags=re.M)
 
         def swap(match: re.Match, mapping: dict[str, str] = mapping) -> str:
             return mapping[match[1]]
 
-        cell.source = in_text.sub(swap, prose_part) + in_comment.sub(swap, comment)
+        def swap_claim(match: re.Match, mapping: dict[str, str] = mapping) -> str:
+            return match[1] + mapping[match[2]]
+
+        cell.source = in_text.sub(swap, prose_part) + in_comment.sub(
+            swap_claim, comment
+        )
         changes += [f"cell {index}: {old} -> {new}" for old, new in mapping.items()]
     nbformat.write(notebook, path)
     return changes
