@@ -72,3 +72,22 @@ def test_bench_checks_the_numbers_the_prose_quotes(tmp_path):
     assert "| 97_prose | 27 | 41 | ±13.5 | `seconds` | drift |" in report
     saved = nbformat.read(executed / path.name, as_version=4)
     assert all("_prose_values" not in cell.source for cell in saved.cells)
+
+
+def test_a_failing_notebook_still_reports_the_numbers_measured_before(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("psnr = 18.93"),
+        nbformat.v4.new_markdown_cell(
+            "Reference run: 18.91 dB.\n\n<!-- reference run: 18.91 = psnr -->"
+        ),
+        nbformat.v4.new_code_cell("assert False, 'a later checkpoint broke'"),
+    ]
+    path = tmp_path / "96_fails_late.ipynb"
+    nbformat.write(notebook, path)
+    out = tmp_path / "bench.md"
+
+    assert bench.main([str(path), "--mode", "quick", "--out", str(out)]) == 1
+    report = out.read_text()
+    assert "FAILED" in report
+    assert "1 checked against this run, 1 within tolerance, 0 not." in report

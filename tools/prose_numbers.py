@@ -123,13 +123,13 @@ def problems(notebook: Any) -> list[str]:
             if float(number) not in claimed.get(index, set()):
                 found.append(
                     f"cell {index}: {number} stands beside 'reference run', but no "
-                    "<!-- reference run ... --> line says what it measured"
+                    "<!-- reference run: ... --> claim says what it measured"
                 )
     return found
 
 
 def _evaluate_source(claims_here: list[tuple[int, Claim]], final: bool) -> str:
-    """Code that evaluates claims not yet measured; the final cell prints them all."""
+    """Code that evaluates the claims not yet measured and prints all values so far."""
     pairs = [(number, claim.expression) for number, claim in claims_here]
     source = (
         "_prose_values = globals().setdefault('_prose_values', {})\n"
@@ -140,7 +140,7 @@ def _evaluate_source(claims_here: list[tuple[int, Claim]], final: bool) -> str:
         "        except Exception:\n"
         "            pass\n"
     )
-    if final:
+    if final or pairs:  # print every time, so that a run that fails still reports
         source += (
             f"import json as _json\nprint({MARKER!r} + _json.dumps(_prose_values))\n"
         )
@@ -178,12 +178,12 @@ def _tagged(cell: Any) -> Any:
 def collect(notebook: Any, found: list[Claim]) -> list[dict]:
     """Read the measured values back, remove the added cells, compare each claim."""
     values: dict[str, float] = {}
-    for cell in notebook.cells:
+    for cell in notebook.cells:  # the last values printed are the most complete
         if TAG in cell.metadata.get("tags", []):
             for output in cell.get("outputs", []):
                 text = output.get("text", "")
                 if MARKER in text:
-                    values = json.loads(text.split(MARKER, 1)[1])
+                    values = json.loads(text.split(MARKER, 1)[1].splitlines()[0])
     notebook.cells = [
         c for c in notebook.cells if TAG not in c.metadata.get("tags", [])
     ]
