@@ -4,7 +4,8 @@
 # More: make data (fetch the data sets before a workshop), make pack-data /
 # make restore-data ARCHIVE=... (carry them on a USB stick), make html (readable
 # pages in build/html; MODE=full for the full lessons), make bench (every notebook
-# in full mode, timed), make weights (the trained weights COURSE_PRETRAINED=1
+# in full mode, timed), make bench-busy (quick mode alone and beside busy loops:
+# the same numbers), make weights (the trained weights COURSE_PRETRAINED=1
 # loads), make lint. bench, weights, data, pack-data, restore-data and html run
 # the maintainer commands in tools/ (python -m tools.bench, tools.html, tools.data).
 
@@ -29,7 +30,7 @@ STAMP  := $(VENV)/.installed
 # no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test bench weights data pack-data restore-data html lint format clean
+.PHONY: lab test bench bench-busy weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -65,6 +66,15 @@ BENCH_DATA := $(if $(strip $(COURSE_DATA_DIR)),,$(if $(wildcard ../shared/data),
 
 bench: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench
+
+# The same results on a slow, loaded machine: each lesson that trains runs in quick
+# mode twice, alone and beside twice as many busy loops as cores, and every key
+# figure that is not a time must agree (0.15 dB, or 1 %). Not part of make test:
+# it takes about 10 minutes.
+TRAINING_LESSONS := $(wildcard notebooks/0[1345]_*.ipynb)
+bench-busy: $(STAMP)
+	$(BENCH_DATA) $(PY) -m tools.bench $(TRAINING_LESSONS) --mode quick \
+		--compare-busy --out bench/latest-busy.md
 
 # The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
 # lessons' own training, run in full mode, saves them with their SHA-256.

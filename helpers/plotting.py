@@ -289,6 +289,8 @@ def plot_history(
             "or a mapping like {'Adam': history}"
         )
     all_logs = {label: _history_dict(h) for label, h in histories.items()}
+    if any(getattr(h, "from_reference_run", False) for h in histories.values()):
+        title += "\n(loaded weights: the course's reference run)"
     for label, logs in all_logs.items():
         name = label or "the model"
         if not logs or (metric in logs and len(logs[metric]) == 0):

@@ -38,7 +38,13 @@ class WeightsError(RuntimeError):
 
 
 class SavedHistory:
-    """The training history of a run loaded from disk, shaped like keras History."""
+    """The training history of a run loaded from disk, shaped like keras History.
+
+    Its curves, step counts and times are the course's reference run's, not this
+    machine's: plots and printouts say so (``from_reference_run``).
+    """
+
+    from_reference_run = True
 
     def __init__(self, history: dict[str, list[float]]) -> None:
         self.history = history
@@ -105,7 +111,8 @@ def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHist
     saved = json.loads(_verified(history, folder).read_text(encoding="utf-8"))
     print(
         f"{PRETRAINED_VARIABLE}=1: loaded the trained weights {weights.name} "
-        "(SHA-256 verified) instead of training; the call above made them."
+        "(SHA-256 verified) instead of training; the call above made them. "
+        "The curves and times shown for this training are the course's reference run's."
     )
     return SavedHistory(saved)
 

@@ -1,6 +1,7 @@
 """The benchmark runs a notebook in a fresh kernel and collects its key figures."""
 
 import nbformat
+import pytest
 
 from tools import bench
 
@@ -91,3 +92,69 @@ def test_a_failing_notebook_still_reports_the_numbers_measured_before(tmp_path):
     report = out.read_text()
     assert "FAILED" in report
     assert "1 checked against this run, 1 within tolerance, 0 not." in report
+
+
+def test_the_bench_reports_the_probe_and_reference_seconds(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("key_figures = {'x': 1}")]
+    path = tmp_path / "95_tiny.ipynb"
+    nbformat.write(notebook, path)
+    out = tmp_path / "bench.md"
+
+    assert bench.main([str(path), "--mode", "quick", "--out", str(out)]) == 0
+    table = out.read_text()
+    assert "| slowdown (x) | reference (s) |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| 95_tiny"))
+    wall, factor, reference = (float(cell) for cell in row.split("|")[2:5])
+    assert factor > 0 and reference == pytest.approx(wall / factor, abs=1)
+
+
+def test_times_may_differ_on_a_loaded_machine_other_figures_may_not():
+    assert bench.is_time("training time (s)") and bench.is_time("BM3D (ms)")
+    assert not bench.is_time("U-Net PSNR (dB)")
+    alone = {"PSNR (dB)": 19.00, "accuracy": 0.900, "winner": "U-Net", "time (s)": 4}
+    loaded = {"PSNR (dB)": 19.14, "accuracy": 0.905, "winner": "U-Net", "time (s)": 12}
+    assert bench.compare_figures(alone, loaded) == []
+    loaded |= {"PSNR (dB)": 19.2, "accuracy": 0.92, "winner": "wider"}
+    assert [key for key, _, _ in bench.compare_figures(alone, loaded)] == [
+        "PSNR (dB)",
+        "accuracy",
+        "winner",
+    ]
+
+
+def test_busy_loops_run_during_the_block_and_stop_after():
+    with bench.busy_loops(2):
+        import psutil
+
+        children = psutil.Process().children()
+        assert len(children) == 2 and all(child.is_running() for child in children)
+    assert all(not child.is_running() for child in children)
+
+
+def test_the_targets_say_what_was_met_and_by_how_much():
+    rows = [
+        ("04_lesson", {"wall_s": 100.0, "slowdown": 2.0, "figures": {}}),
+        (
+            "05_lesson",
+            {
+                "wall_s": 300.0,
+                "slowdown": 1.0,
+                "figures": {
+                    "U-Net PSNR (dB)": 20.5,
+                    "training cost per network (reference s)": 45,
+                    "photo 25/255, photo network (dB)": 28.8,
+                    "photo 25/255, BM3D (dB)": 29.7,
+                },
+            },
+        ),
+    ]
+    checks = {
+        target: (measured, met) for target, measured, met in bench.check_targets(rows)
+    }
+    assert checks["04_lesson runs in at most 240 reference seconds"] == ("50 s", True)
+    assert checks["05_lesson runs in at most 240 reference seconds"] == ("300 s", False)
+    best = next(v for k, v in checks.items() if k.startswith("best Fashion"))
+    assert best == ("20.50 dB (-0.50 dB) after 45 s", False)
+    photo = next(v for k, v in checks.items() if k.startswith("photo network"))
+    assert photo == ("0.90 dB behind after 45 s", False)

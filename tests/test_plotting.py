@@ -183,3 +183,15 @@ def test_show_maps_refuses_a_stack_of_maps():
 
     with pytest.raises(ValueError, match=r"maps\[..., i\]"):
         show_maps({"all": np.zeros((7, 7, 8))})
+
+
+def test_plot_history_labels_loaded_curves_as_the_reference_runs():
+    from helpers.weights import SavedHistory
+
+    trained = {"loss": [0.3, 0.2]}  # a plain dict, as from fit().history
+    fig = plot_history({"trained here": trained}, title="Curves")
+    assert fig.axes[0].get_title() == "Curves"
+    loaded = SavedHistory({"loss": [0.3, 0.2], "val_loss": [0.31, 0.25]})
+    fig = plot_history({"trained here": trained, "loaded": loaded}, title="Curves")
+    assert "the course's reference run" in fig.axes[0].get_title()
+    plt.close("all")

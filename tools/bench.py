@@ -4,18 +4,31 @@ Usage: ``python -m tools.bench [NOTEBOOK ...] [--mode quick] [--out bench/latest
 (``make bench`` runs them all). For each notebook it records wall seconds, the
 kernel's peak memory and the ``key_figures`` the notebook reported. The notebooks
 run on the real data sets: the MNIST stand-in is switched off in their kernels.
+
+Beside every notebook it runs the speed probe of ``helpers.speed`` (before and
+after), and reports each time also in reference seconds: the wall time divided by
+how many times slower than the reference machine this machine measured. The
+course's time targets are checked on those.
+
+``--busy N`` runs N busy loops beside the notebooks (a slow, loaded laptop).
+``--compare-busy`` runs each notebook twice, alone and beside twice as many busy
+loops as cores, and checks that every key figure that is not a time agrees
+(``make bench-busy``, in quick mode).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,6 +54,9 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     """Execute one notebook in a fresh kernel and return time, memory and figures."""
     import nbformat
 
+    from helpers.speed import probe_seconds
+
+    probes = [probe_seconds()]
     notebook = nbformat.read(path, as_version=4)
     claims = prose_numbers.instrument(notebook)
     notebook.cells.append(nbformat.v4.new_code_cell(READ_FIGURES))
@@ -60,13 +76,28 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     if executed is not None:  # keep the outputs for reading the run afterwards
         executed.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, executed / path.name)
+    probes.append(probe_seconds())
     return {
         "wall_s": wall,
         "peak_mib": _peak_children_mib(),
+        "probe_s": probes,
+        "slowdown": slowdown(sum(probes) / len(probes)),
         "figures": figures,
         "prose": prose,
         "error": error,
     }
+
+
+def slowdown(probe_s: float) -> float:
+    """Return how many times slower than the reference machine a probe time is."""
+    from helpers.speed import slowdown as measured
+
+    return measured(probe_s)
+
+
+def reference_s(row: dict) -> float:
+    """Return a notebook's wall time in reference seconds (wall / slowdown)."""
+    return row["wall_s"] / row.get("slowdown", float("nan"))
 
 
 def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
@@ -102,13 +133,15 @@ def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
     return {
         "wall_s": float("nan"),
         "peak_mib": float("nan"),
+        "probe_s": [],
+        "slowdown": float("nan"),
         "figures": {},
         "prose": [],
         "error": (result.stderr.strip().splitlines() or ["no result"])[-1][:200],
     }
 
 
-def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
+def format_table(rows: list[tuple[str, dict]], mode: str, busy: int = 0) -> str:
     """Return the results as a Markdown table with a header naming the machine."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -116,12 +149,17 @@ def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
         "",
         f"- When: {now}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+        + (f", beside {busy} busy loops" if busy else ""),
         "",
-        "| notebook | wall (s) | peak memory (MiB) | key figures |",
-        "|---|---:|---:|---|",
+        "Slowdown: the speed probe (helpers.speed) before and after each notebook, "
+        "against the reference machine's; reference seconds = wall / slowdown.",
+        "",
+        "| notebook | wall (s) | slowdown (x) | reference (s) | peak memory (MiB) "
+        "| key figures |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    total = 0.0
+    total = total_reference = 0.0
     for name, row in rows:
         figures = "; ".join(
             f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}"
@@ -130,12 +168,76 @@ def format_table(rows: list[tuple[str, dict]], mode: str) -> str:
         if row["error"]:
             figures = f"FAILED ({row['error']}) {figures}"
         total += row["wall_s"]
+        total_reference += reference_s(row)
         lines.append(
-            f"| {name} | {row['wall_s']:.0f} | {row['peak_mib']:.0f} | {figures} |"
+            f"| {name} | {row['wall_s']:.0f} | {row.get('slowdown', math.nan):.2f} "
+            f"| {reference_s(row):.0f} | {row['peak_mib']:.0f} | {figures} |"
         )
-    lines.append(f"| **all** | **{total:.0f}** | | |")
-    lines += ["", *format_prose(rows)]
+    lines.append(f"| **all** | **{total:.0f}** | | **{total_reference:.0f}** | | |")
+    lines += ["", *format_targets(rows), "", *format_prose(rows)]
     return "\n".join(lines) + "\n"
+
+
+# The course's targets (issue "Same results on every machine"): what each needs,
+# from the key figures, in reference seconds. A lesson's limit applies in full mode.
+LESSON_LIMIT_S = 240
+
+
+def _figure(rows: list[tuple[str, dict]], lesson: str, key: str) -> float | None:
+    """Return one key figure of the lesson whose name starts with ``lesson``."""
+    for name, row in rows:
+        value = row["figures"].get(key) if name.startswith(lesson) else None
+        if isinstance(value, int | float):
+            return float(value)
+    return None
+
+
+def check_targets(rows: list[tuple[str, dict]]) -> list[tuple[str, str, bool]]:
+    """Return (target, measured, met) for each target this run can judge."""
+    checks = []
+    for name, row in rows:
+        seconds = reference_s(row)
+        if not math.isnan(seconds):
+            checks.append(
+                (
+                    f"{name} runs in at most {LESSON_LIMIT_S} reference seconds",
+                    f"{seconds:.0f} s",
+                    seconds <= LESSON_LIMIT_S,
+                )
+            )
+    best = _figure(rows, "05", "U-Net PSNR (dB)")
+    if best is not None:
+        cost = _figure(rows, "05", "training cost per network (reference s)") or 0
+        checks.append(
+            (
+                "best Fashion-MNIST network >= 21.0 dB on the test set, "
+                "<= 150 reference seconds of training",
+                f"{best:.2f} dB ({best - 21.0:+.2f} dB) after {cost:.0f} s",
+                best >= 21.0 and cost <= 150,
+            )
+        )
+    net = _figure(rows, "05", "photo 25/255, photo network (dB)")
+    bm3d = _figure(rows, "05", "photo 25/255, BM3D (dB)")
+    if net is not None and bm3d is not None:
+        cost = _figure(rows, "05", "training cost per network (reference s)") or 0
+        behind = bm3d - net
+        checks.append(
+            (
+                "photo network at most 0.3 dB behind BM3D at 25/255, "
+                "<= 90 reference seconds of training",
+                f"{behind:.2f} dB behind after {cost:.0f} s",
+                behind <= 0.3 and cost <= 90,
+            )
+        )
+    return checks
+
+
+def format_targets(rows: list[tuple[str, dict]]) -> list[str]:
+    """Return the target check as Markdown: target, measured, met or missed by."""
+    lines = ["## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    for target, measured, met in check_targets(rows):
+        lines.append(f"| {target} | {measured} | {'met' if met else '**missed**'} |")
+    return lines
 
 
 def format_prose(rows: list[tuple[str, dict]]) -> list[str]:
@@ -181,6 +283,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--executed", type=Path, help="also save the executed notebooks in this folder"
     )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N busy loops beside the notebooks (a loaded, slower machine)",
+    )
+    parser.add_argument(
+        "--compare-busy",
+        action="store_true",
+        help="run each notebook alone, then beside 2 x cores busy loops; compare",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -189,20 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    rows = []
-    for index, path in enumerate(paths, 1):
-        print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
-        row = _child(path.resolve(), args.mode, args.timeout, args.executed)
-        status = "FAILED: " + row["error"] if row["error"] else "ok"
-        drift = [c for c in row.get("prose", []) if c["status"] != "ok"]
-        if drift:
-            status += f", {len(drift)} prose number(s) off"
-        print(
-            f"    {row['wall_s']:.0f} s, peak {row['peak_mib']:.0f} MiB, {status}",
-            flush=True,
-        )
-        rows.append((path.stem, row))
-    table = format_table(rows, args.mode)
+    if args.compare_busy:
+        return compare_busy(paths, args)
+    with busy_loops(args.busy):
+        rows = run_all(paths, args.mode, args.timeout, args.executed)
+    table = format_table(rows, args.mode, args.busy)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
     details = {name: row for name, row in rows}  # for tools.prose_numbers update
@@ -213,6 +318,113 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"Written to {args.out}")
     return 1 if any(row["error"] for _, row in rows) else 0
+
+
+def run_all(
+    paths: list[Path], mode: str, timeout: int, executed: Path | None
+) -> list[tuple[str, dict]]:
+    """Run the notebooks one after another; print a line for each; return the rows."""
+    rows = []
+    for index, path in enumerate(paths, 1):
+        print(f"[{index}/{len(paths)}] {path.name} ({mode} mode) ...", flush=True)
+        row = _child(path.resolve(), mode, timeout, executed)
+        status = "FAILED: " + row["error"] if row["error"] else "ok"
+        drift = [c for c in row.get("prose", []) if c["status"] != "ok"]
+        if drift:
+            status += f", {len(drift)} prose number(s) off"
+        print(
+            f"    {row['wall_s']:.0f} s ({reference_s(row):.0f} reference s, "
+            f"slowdown {row['slowdown']:.2f}x), peak {row['peak_mib']:.0f} MiB, "
+            f"{status}",
+            flush=True,
+        )
+        rows.append((path.stem, row))
+    return rows
+
+
+@contextmanager
+def busy_loops(count: int) -> Iterator[None]:
+    """Run ``count`` processes that spin on a CPU core until the block ends."""
+    loops = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+# Key figures that are times may differ on a loaded machine; all others may not.
+TIME_WORDS = ("(s)", "(ms)", "seconds", "time", "redraw")
+
+
+def is_time(key: str) -> bool:
+    """Return True for a key figure that measures time."""
+    return any(word in key.lower() for word in TIME_WORDS)
+
+
+def agree(key: str, alone: object, loaded: object) -> bool:
+    """Return True when two runs' values of a key figure agree (dB: 0.15, else 1 %)."""
+    if not isinstance(alone, int | float) or not isinstance(loaded, int | float):
+        return alone == loaded
+    if "(dB)" in key:
+        return abs(alone - loaded) <= 0.15
+    return abs(alone - loaded) <= 0.01 * max(abs(alone), abs(loaded))
+
+
+def compare_figures(alone: dict, loaded: dict) -> list[tuple[str, object, object]]:
+    """Return the key figures, times aside, on which the two runs disagree."""
+    keys = [key for key in {**alone, **loaded} if not is_time(key)]
+    return [
+        (key, alone.get(key), loaded.get(key))
+        for key in keys
+        if not agree(key, alone.get(key), loaded.get(key))
+    ]
+
+
+def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
+    """Run each notebook alone and beside busy loops; write and print the comparison."""
+    count = 2 * (os.cpu_count() or 1)
+    lines = [
+        f"# The same results on a loaded machine ({args.mode} mode)",
+        "",
+        f"- When: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores; the loaded run "
+        f"beside {count} busy loops",
+        "- Rule: every key figure that is not a time agrees within 0.15 dB, or "
+        "within 1 % for other figures",
+        "",
+        "| notebook | alone (s) | loaded (s) | slowdown alone / loaded (x) "
+        "| figures compared | disagree |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    failed = False
+    for path in paths:
+        ((_, alone),) = run_all([path], args.mode, args.timeout, None)
+        with busy_loops(count):
+            ((_, loaded),) = run_all([path], args.mode, args.timeout, None)
+        differ = compare_figures(alone["figures"], loaded["figures"])
+        compared = [key for key in alone["figures"] if not is_time(key)]
+        errors = [row["error"] for row in (alone, loaded) if row["error"]]
+        failed = failed or bool(differ or errors or not compared)
+        shown = "; ".join(f"{key}: {a} against {b}" for key, a, b in differ)
+        if errors:
+            shown = "FAILED: " + "; ".join(errors) + (f"; {shown}" if shown else "")
+        lines.append(
+            f"| {path.stem} | {alone['wall_s']:.0f} | {loaded['wall_s']:.0f} "
+            f"| {alone['slowdown']:.2f} / {loaded['slowdown']:.2f} "
+            f"| {len(compared)} | {shown or 'none'} |"
+        )
+    text = "\n".join(lines) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"Written to {args.out}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
