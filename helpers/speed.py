@@ -78,11 +78,14 @@ def _duration(seconds: float) -> str:
     return f"about {seconds / 60:.0f} min"
 
 
-def describe_speed(training_s: float, probe_s: float | None = None) -> str:
+def describe_speed(
+    training_s: float, probe_s: float | None = None, pretrained: bool = True
+) -> str:
     """Say how this machine compares with the reference and what training costs here.
 
     ``training_s`` is the lesson's training time on the reference machine;
-    ``probe_s`` a probe time already measured (measured now when None).
+    ``probe_s`` a probe time already measured (measured now when None);
+    ``pretrained`` says whether the lesson can load trained weights instead.
     """
     if training_s < 0:
         raise ValueError(f"training_s must be 0 or more, got {training_s}")
@@ -99,13 +102,14 @@ def describe_speed(training_s: float, probe_s: float | None = None) -> str:
         return line + " This lesson trains nothing."
     here = _duration(training_s * factor)
     there = _duration(training_s)
-    if use_pretrained():
+    if use_pretrained() and pretrained:
         return (
             f"{line} {PRETRAINED_VARIABLE}=1: the trainings are skipped "
             f"(they would take {here} here, {there} on the reference machine)."
         )
+    skip = f"; {PRETRAINED_VARIABLE}=1 skips them" if pretrained else ""
     return (
         f"{line} The trainings below take {here} here ({there} on the reference "
-        f"machine); {PRETRAINED_VARIABLE}=1 skips them. The results do not depend "
-        "on the speed: every training runs a fixed number of steps."
+        f"machine){skip}. The results do not depend on the speed: every training "
+        "runs a fixed number of steps."
     )

@@ -158,3 +158,10 @@ def test_the_targets_say_what_was_met_and_by_how_much():
     assert best == ("20.50 dB (-0.50 dB) after 45 s", False)
     photo = next(v for k, v in checks.items() if k.startswith("photo network"))
     assert photo == ("0.90 dB behind after 45 s", False)
+
+
+def test_the_largest_difference_in_decibels_is_reported():
+    alone = {"noisy PSNR (dB)": 10.7, "U-Net PSNR (dB)": 19.02, "accuracy": 0.9}
+    loaded = {"noisy PSNR (dB)": 10.7, "U-Net PSNR (dB)": 19.10, "accuracy": 0.5}
+    assert bench.largest_db_difference(alone, loaded) == pytest.approx(0.08)
+    assert bench.largest_db_difference({}, {}) == 0.0

@@ -42,3 +42,10 @@ def test_the_probe_measures_a_real_training():
     assert 0 < seconds < 60
     with pytest.raises(ValueError, match="repeats"):
         speed.probe_seconds(repeats=0)
+
+
+def test_a_lesson_without_trained_weights_does_not_offer_them(monkeypatch):
+    monkeypatch.setenv("COURSE_PRETRAINED", "1")
+    line = speed.describe_speed(18, probe_s=speed.REFERENCE_PROBE_S, pretrained=False)
+    assert "COURSE_PRETRAINED" not in line
+    assert "The trainings below take 20 s here" in line

@@ -375,6 +375,20 @@ def agree(key: str, alone: object, loaded: object) -> bool:
     return abs(alone - loaded) <= 0.01 * max(abs(alone), abs(loaded))
 
 
+def largest_db_difference(alone: dict, loaded: dict) -> float:
+    """Return the largest difference between the two runs' figures in dB."""
+    return max(
+        (
+            abs(alone[key] - loaded[key])
+            for key in alone
+            if "(dB)" in key
+            and isinstance(alone[key], int | float)
+            and isinstance(loaded.get(key), int | float)
+        ),
+        default=0.0,
+    )
+
+
 def compare_figures(alone: dict, loaded: dict) -> list[tuple[str, object, object]]:
     """Return the key figures, times aside, on which the two runs disagree."""
     keys = [key for key in {**alone, **loaded} if not is_time(key)]
@@ -398,15 +412,18 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
         "within 1 % for other figures",
         "",
         "| notebook | alone (s) | loaded (s) | slowdown alone / loaded (x) "
-        "| figures compared | disagree |",
-        "|---|---:|---:|---:|---:|---|",
+        "| figures compared | largest dB difference | disagree |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     failed = False
+    runs = {}
     for path in paths:
         ((_, alone),) = run_all([path], args.mode, args.timeout, None)
         with busy_loops(count):
             ((_, loaded),) = run_all([path], args.mode, args.timeout, None)
+        runs[path.stem] = {"alone": alone, "loaded": loaded}
         differ = compare_figures(alone["figures"], loaded["figures"])
+        largest = largest_db_difference(alone["figures"], loaded["figures"])
         compared = [key for key in alone["figures"] if not is_time(key)]
         errors = [row["error"] for row in (alone, loaded) if row["error"]]
         failed = failed or bool(differ or errors or not compared)
@@ -416,11 +433,14 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
         lines.append(
             f"| {path.stem} | {alone['wall_s']:.0f} | {loaded['wall_s']:.0f} "
             f"| {alone['slowdown']:.2f} / {loaded['slowdown']:.2f} "
-            f"| {len(compared)} | {shown or 'none'} |"
+            f"| {len(compared)} | {largest:.3f} | {shown or 'none'} |"
         )
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
+    args.out.with_suffix(".json").write_text(
+        json.dumps(runs, indent=1, default=str), encoding="utf-8"
+    )
     print()
     print(text)
     print(f"Written to {args.out}")
