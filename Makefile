@@ -30,7 +30,7 @@ STAMP  := $(VENV)/.installed
 # no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test bench bench-busy weights data pack-data restore-data html lint format clean
+.PHONY: lab test bench bench-busy bench-seeds weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -75,6 +75,13 @@ TRAINING_LESSONS := $(wildcard notebooks/0[1345]_*.ipynb)
 bench-busy: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench $(TRAINING_LESSONS) --mode quick \
 		--compare-busy --out bench/latest-busy.md
+
+# Lesson 05's headline comparisons (network against network, against the filters,
+# against BM3D on the photo) with two seeds, full mode: their mean and spread.
+SEEDS ?= 42 7
+bench-seeds: $(STAMP)
+	$(BENCH_DATA) $(PY) -m tools.bench notebooks/05_how_good_is_it_really.ipynb \
+		--seeds $(SEEDS) --out bench/latest-seeds.md
 
 # The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
 # lessons' own training, run in full mode, saves them with their SHA-256.

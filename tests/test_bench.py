@@ -154,3 +154,34 @@ def test_the_largest_difference_in_decibels_is_reported():
     loaded = {"noisy PSNR (dB)": 10.7, "U-Net PSNR (dB)": 19.10, "accuracy": 0.5}
     assert bench.largest_db_difference(alone, loaded) == pytest.approx(0.08)
     assert bench.largest_db_difference({}, {}) == 0.0
+
+
+def test_a_seeded_run_sets_the_notebooks_seed_line():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("SEED = 42 in prose is not code"),
+        nbformat.v4.new_code_cell(
+            "import keras\nSEED = 42\nkeras.utils.set_random_seed(SEED)"
+        ),
+    ]
+    bench.set_seed(notebook, 7)
+    assert "SEED = 7\n" in notebook.cells[1].source
+    assert notebook.cells[0].source == "SEED = 42 in prose is not code"
+    with pytest.raises(ValueError, match="one code cell"):
+        bench.set_seed(nbformat.v4.new_notebook(), 7)
+
+
+def test_the_headline_comparisons_come_with_mean_and_spread():
+    figures = {
+        "U-Net PSNR (dB)": 20.5,
+        "wider model PSNR (dB)": 19.7,
+        "lesson 04 model PSNR (dB)": 18.9,
+    }
+    runs = {
+        42: {"figures": figures, "error": ""},
+        7: {"figures": {**figures, "U-Net PSNR (dB)": 20.3}, "error": ""},
+    }
+    table = "\n".join(bench.format_seeds(runs, "05_lesson"))
+    assert "| U-Net over wider (dB) | +0.80 | +0.60 | +0.70 | 0.10 |" in table
+    assert "| wider over lesson 04 model (dB) | +0.80 | +0.80 | +0.80 | 0.00 |" in table
+    assert "photo" not in table  # comparisons without their figures are left out

@@ -10,6 +10,10 @@ after), and reports each time also in reference seconds: the wall time divided b
 how many times slower than the reference machine this machine measured. The
 course's time targets are checked on those.
 
+``--seeds 42 7`` runs each notebook once per seed (its ``SEED = ...`` line set to
+each) and tabulates the headline comparisons with their mean and spread
+(``make bench-seeds``, lesson 05 in full mode).
+
 ``--busy N`` runs N busy loops beside the notebooks (a slow, loaded laptop).
 ``--compare-busy`` runs each notebook twice, alone and beside twice as many busy
 loops as cores, and checks that every key figure that is not a time agrees
@@ -23,6 +27,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -38,6 +43,8 @@ from tools.kernels import execute
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 MARKER = "__KEY_FIGURES__"
+SEED_VARIABLE = "COURSE_BENCH_SEED"  # set by --seeds for the child: SEED = that
+SEED_LINE = re.compile(r"^SEED = \d+$", re.MULTILINE)
 READ_FIGURES = f"""
 import json as _json
 print({MARKER!r} + _json.dumps(globals().get("key_figures", {{}}), default=str))
@@ -58,6 +65,8 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
 
     probes = [probe_seconds()]
     notebook = nbformat.read(path, as_version=4)
+    if os.environ.get(SEED_VARIABLE):
+        set_seed(notebook, int(os.environ[SEED_VARIABLE]))
     claims = prose_numbers.instrument(notebook)
     notebook.cells.append(nbformat.v4.new_code_cell(READ_FIGURES))
     start = time.perf_counter()
@@ -88,6 +97,20 @@ def run_one(path: Path, timeout: int, executed: Path | None = None) -> dict:
     }
 
 
+def set_seed(notebook, seed: int) -> None:
+    """Make the notebook's one ``SEED = ...`` line set ``seed`` instead."""
+    cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and SEED_LINE.search(cell.source)
+    ]
+    if len(cells) != 1:
+        raise ValueError(
+            f"expected one code cell with a line 'SEED = <number>', found {len(cells)}"
+        )
+    cells[0].source = SEED_LINE.sub(f"SEED = {seed}", cells[0].source, count=1)
+
+
 def slowdown(probe_s: float) -> float:
     """Return how many times slower than the reference machine a probe time is."""
     from helpers.speed import slowdown as measured
@@ -100,10 +123,13 @@ def reference_s(row: dict) -> float:
     return row["wall_s"] / row.get("slowdown", float("nan"))
 
 
-def _child(path: Path, mode: str, timeout: int, executed: Path | None) -> dict:
+def _child(
+    path: Path, mode: str, timeout: int, executed: Path | None, seed: int | None = None
+) -> dict:
     """Run one notebook in a child process so that its peak memory is its own."""
     env = dict(
         os.environ,
+        **({SEED_VARIABLE: str(seed)} if seed is not None else {}),
         COURSE_MODE=mode,
         TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="module://matplotlib_inline.backend_inline",
@@ -295,6 +321,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run each notebook alone, then beside 2 x cores busy loops; compare",
     )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        metavar="SEED",
+        help="run each notebook once per seed; tabulate the headline comparisons",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -305,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.compare_busy:
         return compare_busy(paths, args)
+    if args.seeds:
+        return compare_seeds(paths, args)
     with busy_loops(args.busy):
         rows = run_all(paths, args.mode, args.timeout, args.executed)
     table = format_table(rows, args.mode, args.busy)
@@ -321,13 +356,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_all(
-    paths: list[Path], mode: str, timeout: int, executed: Path | None
+    paths: list[Path],
+    mode: str,
+    timeout: int,
+    executed: Path | None,
+    seed: int | None = None,
 ) -> list[tuple[str, dict]]:
     """Run the notebooks one after another; print a line for each; return the rows."""
     rows = []
     for index, path in enumerate(paths, 1):
-        print(f"[{index}/{len(paths)}] {path.name} ({mode} mode) ...", flush=True)
-        row = _child(path.resolve(), mode, timeout, executed)
+        seeded = "" if seed is None else f", SEED = {seed}"
+        print(
+            f"[{index}/{len(paths)}] {path.name} ({mode} mode{seeded}) ...", flush=True
+        )
+        row = _child(path.resolve(), mode, timeout, executed, seed)
         status = "FAILED: " + row["error"] if row["error"] else "ok"
         drift = [c for c in row.get("prose", []) if c["status"] != "ok"]
         if drift:
@@ -444,6 +486,98 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
     print()
     print(text)
     print(f"Written to {args.out}")
+    return 1 if failed else 0
+
+
+# The comparisons a lesson's conclusions rest on: (figure, minus figure), from the
+# key figures. Lesson 05's networks against each other, against the filters and,
+# on the photograph, against BM3D.
+HEADLINES = {
+    "wider over lesson 04 model (dB)": (
+        "wider model PSNR (dB)",
+        "lesson 04 model PSNR (dB)",
+    ),
+    "U-Net over wider (dB)": ("U-Net PSNR (dB)", "wider model PSNR (dB)"),
+    "U-Net over best filter (dB)": ("U-Net PSNR (dB)", "best classical PSNR (dB)"),
+    "U-Net over best filter with bias map (dB)": (
+        "U-Net PSNR (dB)",
+        "best filter with bias map PSNR (dB)",
+    ),
+    "photo network over BM3D, 25/255 (dB)": (
+        "photo 25/255, photo network (dB)",
+        "photo 25/255, BM3D (dB)",
+    ),
+    "photo network over BM3D, 0.4 (dB)": (
+        "photo 0.4, photo network (dB)",
+        "photo 0.4, BM3D (dB)",
+    ),
+    "photo network over BM3D + bias map, 0.4 (dB)": (
+        "photo 0.4, photo network (dB)",
+        "photo 0.4, BM3D + bias map (dB)",
+    ),
+}
+
+
+def headlines(figures: dict) -> dict[str, float]:
+    """Return the headline comparisons that a run's key figures allow."""
+    found = {}
+    for name, (first, second) in HEADLINES.items():
+        a, b = figures.get(first), figures.get(second)
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            found[name] = float(a) - float(b)
+    return found
+
+
+def format_seeds(runs: dict[int, dict], name: str) -> list[str]:
+    """Return one notebook's headline comparisons per seed, with mean and spread."""
+    seeds = list(runs)
+    values = {seed: headlines(row["figures"]) for seed, row in runs.items()}
+    names = [key for key in HEADLINES if all(key in v for v in values.values())]
+    lines = [
+        f"### {name}",
+        "",
+        "| comparison | "
+        + " | ".join(f"seed {seed}" for seed in seeds)
+        + " | mean | spread (±) |",
+        "|---|" + "---:|" * (len(seeds) + 2),
+    ]
+    for key in names:
+        numbers = [values[seed][key] for seed in seeds]
+        mean = sum(numbers) / len(numbers)
+        spread = (max(numbers) - min(numbers)) / 2
+        cells = " | ".join(f"{n:+.2f}" for n in numbers)
+        lines.append(f"| {key} | {cells} | {mean:+.2f} | {spread:.2f} |")
+    errors = [f"seed {s}: {row['error']}" for s, row in runs.items() if row["error"]]
+    return lines + ([""] + [f"FAILED: {e}" for e in errors] if errors else [])
+
+
+def compare_seeds(paths: list[Path], args: argparse.Namespace) -> int:
+    """Run each notebook once per seed; write the headline comparisons per seed."""
+    lines = [
+        f"# Headline comparisons over seeds ({args.mode} mode)",
+        "",
+        f"- When: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Seeds: {', '.join(str(seed) for seed in args.seeds)} (the notebook's "
+        "`SEED = ...` line; the test images and their noise stay the same)",
+        "- Spread: half the range over the seeds",
+        "",
+    ]
+    runs: dict[str, dict[int, dict]] = {}
+    for path in paths:
+        for seed in args.seeds:
+            ((_, row),) = run_all([path], args.mode, args.timeout, None, seed)
+            runs.setdefault(path.stem, {})[seed] = row
+        lines += [*format_seeds(runs[path.stem], path.stem), ""]
+    text = "\n".join(lines)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    args.out.with_suffix(".json").write_text(
+        json.dumps(runs, indent=1, default=str), encoding="utf-8"
+    )
+    print()
+    print(text)
+    print(f"Written to {args.out}")
+    failed = any(row["error"] for seeds in runs.values() for row in seeds.values())
     return 1 if failed else 0
 
 
