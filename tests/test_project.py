@@ -69,9 +69,19 @@ def test_has_checkpoints_exercises_and_key_points(notebook):
     assert any("key_figures = report(" in s for s in sources), "no key figures"
 
 
+def test_the_first_code_cell_is_the_same_colab_cell_everywhere(notebook):
+    """On Colab it installs the course; elsewhere it must do nothing at all."""
+    first = text(code_cells(notebook)[0])
+    other = text(code_cells(json.loads(NOTEBOOKS[0].read_text(encoding="utf-8")))[0])
+    assert first == other, "every lesson starts with the same Colab cell"
+    assert 'if "google.colab" in sys.modules:' in first
+    assert "from helpers.colab import install" in first and "PLACEHOLDER" in first
+    assert "import keras" not in first and "import tensorflow" not in first
+
+
 def test_setup_cell_sets_tensorflow_environment_before_import(notebook):
     """Both variables only work when set before TensorFlow is first imported."""
-    setup = text(code_cells(notebook)[0])
+    setup = text(code_cells(notebook)[1])  # after the Colab cell
     imports = [setup.find(f"import {name}") for name in ("keras", "tensorflow")]
     assert max(imports) >= 0, "the first code cell should import TensorFlow"
     first_import = min(i for i in imports if i >= 0)  # keras imports TensorFlow too

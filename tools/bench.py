@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tools import prose_numbers
@@ -169,7 +169,7 @@ def _child(
 
 def format_table(rows: list[tuple[str, dict]], mode: str, busy: int = 0) -> str:
     """Return the results as a Markdown table with a header naming the machine."""
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"# Benchmark ({mode} mode)",
         "",
@@ -447,7 +447,7 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
     lines = [
         f"# The same results on a loaded machine ({args.mode} mode)",
         "",
-        f"- When: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- When: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores; the loaded run "
         f"beside {count} busy loops",
         "- Rule: every key figure that is not a time agrees within 0.15 dB, or "
@@ -556,7 +556,7 @@ def compare_seeds(paths: list[Path], args: argparse.Namespace) -> int:
     lines = [
         f"# Headline comparisons over seeds ({args.mode} mode)",
         "",
-        f"- When: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- When: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Seeds: {', '.join(str(seed) for seed in args.seeds)} (the notebook's "
         "`SEED = ...` line; the test images and their noise stay the same)",
         "- Spread: half the range over the seeds",
