@@ -127,3 +127,25 @@ def test_a_running_jupyterlab_applies_them(tmp_path):
     }
     assert defaults["fetchNews"] == "false"
     assert defaults["checkForUpdates"] is False
+
+
+def test_the_readmes_conda_commands_install_them(tmp_path):
+    """The README's conda block, run as written, but for conda and jupyter."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("- **conda**", 1)[1].split("```bash", 1)[1].split("```")[0]
+    commands = block.replace("\\\n", " ").splitlines()
+    runnable = [c.strip() for c in commands if c.strip()]
+    assert runnable[0].startswith("conda env create") and runnable[-1].startswith(
+        "jupyter lab"
+    )
+    script = "\n".join(c for c in runnable if not c.startswith(("conda ", "jupyter ")))
+    prefix = tmp_path / "env"  # a fresh environment: no settings folder yet
+    prefix.mkdir()
+    subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "CONDA_PREFIX": str(prefix)},
+        check=True,
+    )
+    installed = prefix / INSTALLED
+    assert json.loads(installed.read_text()) == json.loads(SETTINGS.read_text())
