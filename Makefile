@@ -5,8 +5,8 @@
 # make restore-data ARCHIVE=... (carry them on a USB stick), make html (readable
 # pages in build/html; MODE=full for the full lessons), make bench (every notebook
 # in full mode, timed), make bench-busy (quick mode alone and beside busy loops:
-# the same numbers), make bench-seeds (lesson 05's comparisons over seeds), make weights (the trained weights COURSE_PRETRAINED=1
-# loads), make lint. bench, weights, data, pack-data, restore-data and html run
+# the same numbers), make bench-seeds (lesson 05's comparisons over seeds), make
+# weights (the trained weights COURSE_PRETRAINED=1 loads), make lint. bench, weights, data, pack-data, restore-data and html run
 # the maintainer commands in tools/ (python -m tools.bench, tools.html, tools.data).
 
 ARCHIVE ?= course-data.tar.gz
