@@ -343,16 +343,21 @@ def main(argv: list[str] | None = None) -> int:
     with busy_loops(args.busy):
         rows = run_all(paths, args.mode, args.timeout, args.executed)
     table = format_table(rows, args.mode, args.busy)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table, encoding="utf-8")
     details = {name: row for name, row in rows}  # for tools.prose_numbers update
-    args.out.with_suffix(".json").write_text(
-        json.dumps(details, indent=1, default=str), encoding="utf-8"
+    write_report(args.out, table, details)
+    return 1 if any(row["error"] for _, row in rows) else 0
+
+
+def write_report(out: Path, text: str, runs: dict) -> None:
+    """Write the Markdown report and its runs as JSON beside it; print the report."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.with_suffix(".json").write_text(
+        json.dumps(runs, indent=1, default=str), encoding="utf-8"
     )
     print()
-    print(table)
-    print(f"Written to {args.out}")
-    return 1 if any(row["error"] for _, row in rows) else 0
+    print(text)
+    print(f"Written to {out}")
 
 
 def run_all(
@@ -477,15 +482,7 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
             f"| {alone['slowdown']:.2f} / {loaded['slowdown']:.2f} "
             f"| {len(compared)} | {largest:.3f} | {shown or 'none'} |"
         )
-    text = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    args.out.with_suffix(".json").write_text(
-        json.dumps(runs, indent=1, default=str), encoding="utf-8"
-    )
-    print()
-    print(text)
-    print(f"Written to {args.out}")
+    write_report(args.out, "\n".join(lines) + "\n", runs)
     return 1 if failed else 0
 
 
@@ -568,15 +565,7 @@ def compare_seeds(paths: list[Path], args: argparse.Namespace) -> int:
             ((_, row),) = run_all([path], args.mode, args.timeout, None, seed)
             runs.setdefault(path.stem, {})[seed] = row
         lines += [*format_seeds(runs[path.stem], path.stem), ""]
-    text = "\n".join(lines)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    args.out.with_suffix(".json").write_text(
-        json.dumps(runs, indent=1, default=str), encoding="utf-8"
-    )
-    print()
-    print(text)
-    print(f"Written to {args.out}")
+    write_report(args.out, "\n".join(lines), runs)
     failed = any(row["error"] for seeds in runs.values() for row in seeds.values())
     return 1 if failed else 0
 
