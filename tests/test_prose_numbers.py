@@ -162,3 +162,29 @@ def test_one_line_comments_are_read_and_updated(tmp_path):
         source
         == 'Got 5.8 and 0.30.\n\n<!-- reference run: 5.8 ±40% = e; 0.30 = q["s"] -->'
     )
+
+
+def test_claims_of_order_are_checked_as_orders(tmp_path):
+    from tools.prose_numbers import collect, instrument, update
+
+    notebook = _notebook(
+        "Sandals came last.\n<!-- reference run: order: min(s, key=s.get) == 'sandal'"
+        "; 2 = len(s) -->\n2 classes."
+    )
+    found = claims(notebook)
+    assert [(c.number, c.order) for c in found] == [("order", True), ("2", False)]
+    assert found[0].value == 1.0 and found[0].allowed() == 0.0
+    assert problems(notebook) == []  # an order names no number in the prose
+    instrument(notebook)
+    # what a run prints: the order does not hold, the count does
+    added = [c for c in notebook.cells if c.cell_type == "code"]
+    added[-1].outputs = [
+        nbformat.v4.new_output("stream", text='__PROSE_NUMBERS__{"0": 0.0, "1": 2.0}\n')
+    ]
+    rows = collect(notebook, found)
+    assert [row["status"] for row in rows] == ["drift", "ok"]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(notebook, path)
+    changes = update(path, rows, everything=True)
+    assert changes == ["cell 0: order min(s, key=s.get) == 'sandal' fails"]
+    assert "Sandals came last." in nbformat.read(path, as_version=4).cells[0].source

@@ -13,6 +13,14 @@ defines its names. Without a tolerance
 a number may differ by half a unit in its last digit, or 1 %, whichever is larger.
 Every decimal number in a cell that mentions the reference run needs such a line.
 
+A claim of order ("sandals came last") is checked as an order, not as the numbers
+behind it: ``order: EXPRESSION``, where ``EXPRESSION`` must be true::
+
+    <!-- reference run: order: min(psnr_by_class, key=psnr_by_class.get) == "Sandal" -->
+
+An update never rewrites an order claim: one that fails needs a person to rewrite
+the sentence.
+
 ``instrument`` adds the evaluating cells to a notebook before the benchmark runs it;
 ``collect`` reads the values back, removes those cells again and compares.
 """
@@ -31,6 +39,7 @@ LINE = re.compile(
     r"^(?P<number>[-+]?[\d,]*\.?\d+)\s*"
     r"(?:±\s*(?P<tolerance>[\d.]+)\s*(?P<percent>%)?)?\s*=\s*(?P<expression>.+)$"
 )
+ORDER = re.compile(r"^order\s*:\s*(?P<expression>.+)$")
 DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\w.]\d)")
 MARKER = "__PROSE_NUMBERS__"
 TAG = "prose-numbers-check"
@@ -45,14 +54,17 @@ class Claim:
     expression: str
     tolerance: float | None = None
     percent: bool = False
+    order: bool = False  # a claim of order: EXPRESSION must be true
 
     @property
     def value(self) -> float:
-        """The number as the prose states it."""
-        return float(self.number.replace(",", ""))
+        """The number as the prose states it (1, for true, for a claim of order)."""
+        return 1.0 if self.order else float(self.number.replace(",", ""))
 
     def allowed(self) -> float:
         """How far the measured value may lie from the quoted one."""
+        if self.order:
+            return 0.0
         if self.tolerance is not None:
             return (
                 abs(self.value) * self.tolerance / 100
@@ -78,11 +90,23 @@ def claims(notebook: Any) -> list[Claim]:
             for raw in re.split(r"[;\n]", block.strip()):
                 if not raw.strip():
                     continue
+                order = ORDER.match(raw.strip())
+                if order is not None:
+                    found.append(
+                        Claim(
+                            cell=index,
+                            number="order",
+                            expression=order["expression"].strip(),
+                            order=True,
+                        )
+                    )
+                    continue
                 match = LINE.match(raw.strip())
                 if match is None:
                     raise ValueError(
                         f"cell {index}: cannot read {raw.strip()!r} in a reference-run "
-                        "comment; write NUMBER [± TOLERANCE[%]] = EXPRESSION"
+                        "comment; write NUMBER [± TOLERANCE[%]] = EXPRESSION, or "
+                        "order: EXPRESSION"
                     )
                 tolerance = match["tolerance"]
                 found.append(
@@ -102,7 +126,9 @@ def problems(notebook: Any) -> list[str]:
     found = []
     for claim in claims(notebook):
         text = prose(notebook.cells[claim.cell].source)
-        if not re.search(rf"(?<![\d.]){re.escape(claim.number)}(?![\d])", text):
+        if claim.order:
+            pass
+        elif not re.search(rf"(?<![\d.]){re.escape(claim.number)}(?![\d])", text):
             found.append(
                 f"cell {claim.cell}: {claim.number} is not in the cell's prose"
             )
@@ -114,6 +140,8 @@ def problems(notebook: Any) -> list[str]:
             )
     claimed: dict[int, set[float]] = {}
     for claim in claims(notebook):
+        if claim.order:
+            continue
         claimed.setdefault(claim.cell, set()).add(claim.value)
     for index, cell in enumerate(notebook.cells):
         text = prose(cell.source)
@@ -228,6 +256,10 @@ def update(path: Any, rows: list[dict], everything: bool = False) -> list[str]:
     by_cell: dict[int, dict[str, set[str]]] = {}
     for row in rows:
         if row["measured"] is None or (row["status"] != "drift" and not everything):
+            continue
+        if row["prose"] == "order":  # a person rewrites a sentence whose order fails
+            if row["status"] == "drift":
+                changes.append(f"cell {row['cell']}: order {row['expression']} fails")
             continue
         source = notebook.cells[row["cell"]].source
         line = re.compile(
