@@ -5,7 +5,7 @@
 # make restore-data ARCHIVE=... (carry them on a USB stick), make html (readable
 # pages in build/html; MODE=full for the full lessons), make bench (every notebook
 # in full mode, timed), make bench-busy (quick mode alone and beside busy loops:
-# the same numbers), make bench-seeds (lesson 05's comparisons over seeds), make
+# the same numbers), make bench-seeds (lessons 05-06's comparisons over seeds), make
 # weights (the trained weights COURSE_PRETRAINED=1 loads), make lint. bench, weights, data, pack-data, restore-data and html run
 # the maintainer commands in tools/ (python -m tools.bench, tools.html, tools.data).
 
@@ -30,7 +30,7 @@ STAMP  := $(VENV)/.installed
 # no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test bench bench-busy bench-seeds weights data pack-data restore-data html lint format clean
+.PHONY: lab test export bench bench-busy bench-seeds weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -71,21 +71,23 @@ bench: $(STAMP)
 # mode twice, alone and beside twice as many busy loops as cores, and every key
 # figure that is not a time must agree (0.15 dB, or 1 %). Not part of make test:
 # it takes about 10 minutes.
-TRAINING_LESSONS := $(wildcard notebooks/0[1345]_*.ipynb)
+TRAINING_LESSONS := $(wildcard notebooks/0[13456]_*.ipynb)
 bench-busy: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench $(TRAINING_LESSONS) --mode quick \
 		--compare-busy --out bench/latest-busy.md
 
-# Lesson 05's headline comparisons (network against network, against the filters,
-# against BM3D on the photo) with two seeds, full mode: their mean and spread.
+# The headline comparisons of lessons 05 (network against network, against the
+# filters) and 06 (against BM3D on the photo) with two seeds, full mode: their mean
+# and spread.
 SEEDS ?= 42 7
 bench-seeds: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench notebooks/05_how_good_is_it_really.ipynb \
-		--seeds $(SEEDS) --out bench/latest-seeds.md
+		notebooks/06_beyond_the_benchmark.ipynb --seeds $(SEEDS) \
+		--out bench/latest-seeds.md
 
 # The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
 # lessons' own training, run in full mode, saves them with their SHA-256.
-WEIGHT_LESSONS := $(wildcard notebooks/0[345]_*.ipynb)
+WEIGHT_LESSONS := $(wildcard notebooks/0[3456]_*.ipynb)
 weights: $(STAMP)
 	COURSE_SAVE_WEIGHTS=1 COURSE_PRETRAINED=0 $(BENCH_DATA) $(PY) -m tools.bench \
 		$(WEIGHT_LESSONS) --out build/weights-run.md
@@ -102,6 +104,11 @@ restore-data: $(STAMP)
 MODE ?= quick
 html: $(STAMP)
 	$(PY) -m tools.html --mode $(MODE)
+
+# The lessons' "# @save" cells, copied into helpers/lessonNN.py (tools/export.py);
+# a test fails while a module and its notebook differ.
+export: $(STAMP)
+	$(PY) -m tools.export
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tools tests notebooks

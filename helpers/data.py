@@ -24,9 +24,10 @@ expected and the found hash; it is never copied or used. Without data, loading
 raises :class:`DataUnavailableError` whose message says how to get it.
 ``find_source(name)`` says where the data would come from, without loading it.
 
-``scale_images`` turns 0-255 pixels into the float32 batches the models take, and
-``add_gaussian_noise`` makes their noisy versions. The plumbing (folders, hashes,
-the IDX reader, the Keras cache, the stand-in) is in ``helpers._sources``;
+``scale_images`` turns 0-255 pixels into the float32 batches the models take (their
+noisy versions are lesson 03's ``add_noise``, in ``helpers.lesson03``). The
+plumbing (folders, hashes, the IDX reader, the Keras cache, the stand-in) is in
+``helpers._sources``;
 ``python -m tools.data`` gets the data onto a machine before a workshop.
 """
 
@@ -51,7 +52,6 @@ __all__ = [
     "DataIntegrityError",
     "DataUnavailableError",
     "Source",
-    "add_gaussian_noise",
     "find_source",
     "load_dataset",
     "scale_images",
@@ -109,18 +109,3 @@ def scale_images(images: Any) -> np.ndarray:
             f"images must hold 0-255 pixel values, got values from {low:g} to {high:g}"
         )
     return batch / np.float32(255.0)
-
-
-def add_gaussian_noise(images: Any, factor: float, seed: int = 0) -> np.ndarray:
-    """Return ``images + factor * N(0, 1)`` noise, clipped to [0, 1], as float32."""
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
-        raise TypeError(
-            f"factor must be a number such as 0.4, got {type(factor).__name__}"
-        )
-    if not 0 <= factor <= 10:
-        raise ValueError(f"factor must be between 0 and 10, got {factor}")
-    batch = as_image_batch(images, "images")
-    noisy = np.random.default_rng(seed).standard_normal(batch.shape, dtype=np.float32)
-    noisy *= np.float32(factor)  # in place: one image-sized array, not three
-    noisy += batch
-    return np.clip(noisy, 0.0, 1.0, out=noisy)
