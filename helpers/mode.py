@@ -71,7 +71,7 @@ def describe() -> str:
     """Return one line that says which mode is active and how to change it."""
     if is_quick():
         line = (
-            "Run mode: quick (small data slices, 1-2 epochs). "
+            "Run mode: quick (small data slices, a fraction of the training). "
             f"Unset {MODE_VARIABLE} for the full lesson."
         )
     else:

@@ -37,9 +37,19 @@ def test_outputs_and_execution_counts_are_cleared(notebook):
         assert cell["execution_count"] is None, f"count kept in: {text(cell)[:60]!r}"
 
 
-def test_kernelspec_is_plain_python3(notebook):
+def test_metadata_is_what_jupyterlab_writes(notebook):
+    """Opening a lesson in JupyterLab changes nothing: kernelspec and language info
+    are committed as JupyterLab writes them for the course's python3 kernel."""
     assert notebook["nbformat"] == 4
-    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert notebook["metadata"]["kernelspec"] == {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    info = notebook["metadata"]["language_info"]
+    assert info["codemirror_mode"] == {"name": "ipython", "version": 3}
+    assert info["name"] == "python" and info["pygments_lexer"] == "ipython3"
+    assert {"file_extension", "mimetype", "nbconvert_exporter", "version"} <= set(info)
 
 
 def test_header_has_title_objectives_and_time(notebook):
@@ -60,6 +70,13 @@ def test_has_checkpoints_exercises_and_key_points(notebook):
         and c["metadata"].get("jupyter", {}).get("source_hidden")
     ]
     assert len(solutions) >= MIN_EXERCISES, "each lesson needs >= 2 collapsed solutions"
+    cells = code_cells(notebook)
+    for cell in solutions:  # folded with its outputs: Run all does not show it
+        assert cell["metadata"]["jupyter"].get("outputs_hidden"), text(cell)[:40]
+        above = cells[cells.index(cell) - 1]
+        assert text(above).startswith("# Your turn"), (
+            f"no 'your turn' cell above {text(cell)[:40]!r}"
+        )
     markdown = "".join(
         text(c) for c in notebook["cells"] if c["cell_type"] == "markdown"
     )

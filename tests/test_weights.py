@@ -111,6 +111,7 @@ LESSONS_WITH_WEIGHTS = [
     "03_pooling_autoencoder_mnist.ipynb",
     "04_strided_denoiser_fashion_mnist.ipynb",
     "05_how_good_is_it_really.ipynb",
+    "06_beyond_the_benchmark.ipynb",
 ]
 
 

@@ -242,10 +242,10 @@ def check_targets(rows: list[tuple[str, dict]]) -> list[tuple[str, str, bool]]:
                 best >= 21.0 and cost <= 150,
             )
         )
-    net = _figure(rows, "05", "photo 25/255, photo network (dB)")
-    bm3d = _figure(rows, "05", "photo 25/255, BM3D (dB)")
+    net = _figure(rows, "06", "photo 25/255, photo network (dB)")
+    bm3d = _figure(rows, "06", "photo 25/255, BM3D (dB)")
     if net is not None and bm3d is not None:
-        cost = _figure(rows, "05", "training cost per network (reference s)") or 0
+        cost = _figure(rows, "06", "training cost per network (reference s)") or 0
         behind = bm3d - net
         checks.append(
             (
@@ -487,8 +487,8 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
 
 
 # The comparisons a lesson's conclusions rest on: (figure, minus figure), from the
-# key figures. Lesson 05's networks against each other, against the filters and,
-# on the photograph, against BM3D.
+# key figures. Lesson 05's networks against each other and against the filters;
+# lesson 06's photo network against BM3D on the photograph.
 HEADLINES = {
     "wider over lesson 04 model (dB)": (
         "wider model PSNR (dB)",
