@@ -15,8 +15,32 @@ from sklearn.isotonic import IsotonicRegression
 from helpers import pick, use_pretrained
 from helpers.lesson03 import add_noise
 from helpers.lesson04 import warmup_cosine
-from helpers.metrics import psnr
+from helpers.metrics import psnr, ssim
+from helpers.report import print_table
 from helpers.weights import load_trained, save_if_asked
+
+
+def score(rows, clean):
+    """Add PSNR and SSIM against the clean images to each row of a result table."""
+    for row in rows.values():
+        n = row["images"]
+        row["psnr"] = psnr(clean[:n], row["out"][:n]).mean()
+        row["ssim"] = ssim(clean[:n], row["out"][:n]).mean()
+
+
+def print_results(rows):
+    """Print method, images scored, PSNR, SSIM and milliseconds per image."""
+    table = {
+        name: {
+            "images": row["images"],
+            "PSNR (dB)": row["psnr"],
+            "SSIM": row["ssim"],
+            "ms/image": row["ms"],
+        }
+        for name, row in rows.items()
+    }
+    print_table(table, {"PSNR (dB)": ".2f", "SSIM": ".3f", "ms/image": ".2f"}, "method")
+
 
 REFERENCE_S = 45  # each network's cost: the steps it takes in 45 s on the reference
 STEPS_IN_45_S = {  # measured on the reference machine (bench/RESULTS.md)

@@ -41,6 +41,8 @@ IMPORTS = {
     "pick": "from helpers import pick",
     "use_pretrained": "from helpers import use_pretrained",
     "psnr": "from helpers.metrics import psnr",
+    "ssim": "from helpers.metrics import ssim",
+    "print_table": "from helpers.report import print_table",
     "load_trained": "from helpers.weights import load_trained",
     "save_if_asked": "from helpers.weights import save_if_asked",
     "add_noise": "from helpers.lesson03 import add_noise",
