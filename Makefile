@@ -6,6 +6,7 @@
 # pages in build/html; MODE=full for the full lessons), make bench (every notebook
 # in full mode, timed), make bench-busy (quick mode alone and beside busy loops:
 # the same numbers), make bench-seeds (lessons 05-06's comparisons over seeds), make
+# bench-tune (lesson 05's learning rates, chosen on validation images), make
 # weights (the trained weights COURSE_PRETRAINED=1 loads), make lint. bench, weights, data, pack-data, restore-data and html run
 # the maintainer commands in tools/ (python -m tools.bench, tools.html, tools.data).
 
@@ -30,7 +31,7 @@ STAMP  := $(VENV)/.installed
 # no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test export bench bench-busy bench-seeds weights data pack-data restore-data html lint format clean
+.PHONY: lab test export bench bench-busy bench-seeds bench-tune weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -84,6 +85,11 @@ bench-seeds: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench notebooks/05_how_good_is_it_really.ipynb \
 		notebooks/06_beyond_the_benchmark.ipynb --seeds $(SEEDS) \
 		--out bench/latest-seeds.md
+
+# Lesson 05's peak learning rates, chosen on validation images the same way for each
+# of its four networks (tools/tune.py, about 15 reference minutes).
+bench-tune: $(STAMP)
+	$(BENCH_DATA) $(PY) -m tools.tune --out bench/latest-tune.md
 
 # The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
 # lessons' own training, run in full mode, saves them with their SHA-256.

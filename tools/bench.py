@@ -494,7 +494,14 @@ HEADLINES = {
         "wider model PSNR (dB)",
         "lesson 04 model PSNR (dB)",
     ),
-    "U-Net over wider (dB)": ("U-Net PSNR (dB)", "wider model PSNR (dB)"),
+    "U-Net (skips only) over wider (dB)": (
+        "U-Net (skips only) PSNR (dB)",
+        "wider model PSNR (dB)",
+    ),
+    "predicting the noise, U-Net (dB)": (
+        "U-Net PSNR (dB)",
+        "U-Net (skips only) PSNR (dB)",
+    ),
     "U-Net over best filter (dB)": ("U-Net PSNR (dB)", "best classical PSNR (dB)"),
     "U-Net over best filter with bias map (dB)": (
         "U-Net PSNR (dB)",
