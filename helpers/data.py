@@ -25,7 +25,9 @@ raises :class:`DataUnavailableError` whose message says how to get it.
 ``find_source(name)`` says where the data would come from, without loading it.
 
 ``scale_images`` turns 0-255 pixels into the float32 batches the models take (their
-noisy versions are lesson 03's ``add_noise``, in ``helpers.lesson03``). The
+noisy versions are lesson 03's ``add_noise``, in ``helpers.lesson03``).
+``read_photo`` reads a learner's own photo from a file as grey values in [0, 1], or
+raises :class:`PhotoError` saying why it cannot. The
 plumbing (folders, hashes, the IDX reader, the Keras cache, the stand-in) is in
 ``helpers._sources``;
 ``python -m tools.data`` gets the data onto a machine before a workshop.
@@ -33,6 +35,7 @@ plumbing (folders, hashes, the IDX reader, the Keras cache, the stand-in) is in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,9 +54,11 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "DataIntegrityError",
     "DataUnavailableError",
+    "PhotoError",
     "Source",
     "find_source",
     "load_dataset",
+    "read_photo",
     "scale_images",
 ]
 
@@ -109,3 +114,37 @@ def scale_images(images: Any) -> np.ndarray:
             f"images must hold 0-255 pixel values, got values from {low:g} to {high:g}"
         )
     return batch / np.float32(255.0)
+
+
+class PhotoError(ValueError):
+    """A file is not a photo the course can read; the message names it and says why."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the advice matters, the stack does not."""
+        return [f"{type(self).__name__}: {self}"]
+
+
+def read_photo(path: str | Path) -> np.ndarray:
+    """Read an image file (PNG, JPEG, TIFF, ...) as float32 grey in [0, 1], (H, W)."""
+    from skimage import color, io, util
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise PhotoError(f"{path} is not a file: give the path of a photo")
+    try:
+        image = io.imread(path)
+    except (OSError, ValueError, SyntaxError) as error:  # what the readers raise
+        raise PhotoError(
+            f"{path} is not an image scikit-image can read (PNG, JPEG, TIFF, ...): "
+            f"{error}"
+        ) from None
+    if image.ndim == 3 and image.shape[-1] in (3, 4):  # RGB or RGBA: the luminance
+        image = color.rgb2gray(image[..., :3])
+    elif image.ndim == 3 and image.shape[-1] == 2:  # grey and alpha: the grey
+        image = image[..., 0]
+    if image.ndim != 2 or min(image.shape) < 1:
+        raise PhotoError(
+            f"{path} holds an array of shape {image.shape}, not one photo "
+            "(height, width, and 1 to 4 channels)"
+        )
+    return np.clip(util.img_as_float32(image), 0, 1)

@@ -9,9 +9,11 @@ A lesson's training cell reads::
         save_if_asked(model, "04_noise_reducer", history)
 
 With ``COURSE_PRETRAINED=1`` (see :mod:`helpers.mode`), :func:`load_trained` takes the
-model's weights and its training history from ``notebooks/weights/``. ``make
-weights`` makes these files by running the lessons' own training in full mode with
-``COURSE_SAVE_WEIGHTS=1``, which makes :func:`save_if_asked` save them.
+model's weights and its training history from ``notebooks/weights/``. A lesson that
+reuses a network an earlier lesson trained loads it with :func:`load_from_lesson`,
+in every mode. ``make weights`` makes these files by running the lessons' own
+training in full mode with ``COURSE_SAVE_WEIGHTS=1``, which makes
+:func:`save_if_asked` save them.
 ``SHA256SUMS`` lists the hash of every file, and a file that is missing or
 altered is refused with a message that says what to do.
 """
@@ -84,13 +86,14 @@ def _write_manifest(entries: dict[str, str], folder: Path) -> None:
     (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")
 
 
-def _verified(path: Path, folder: Path) -> Path:
+def _verified(path: Path, folder: Path, trains_here: bool = True) -> Path:
     """Return ``path`` if it exists and matches the manifest; else WeightsError."""
     remedy = (
         f"restore it from the course repository (`git checkout -- {path.name}` in "
-        f"{folder}), or run `make weights` to train it anew, or unset "
-        f"{PRETRAINED_VARIABLE} to train in the notebook"
+        f"{folder}), or run `make weights` to train it anew"
     )
+    if trains_here:  # the lesson can train it instead of loading it
+        remedy += f", or unset {PRETRAINED_VARIABLE} to train in the notebook"
     if not path.is_file():
         raise WeightsError(f"{path} is missing: {remedy}")
     expected = read_manifest(folder).get(path.name)
@@ -113,6 +116,25 @@ def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHist
         f"{PRETRAINED_VARIABLE}=1: loaded the trained weights {weights.name} "
         "(SHA-256 verified) instead of training; the call above made them. "
         "The curves and times shown for this training are the course's reference run's."
+    )
+    return SavedHistory(saved)
+
+
+def load_from_lesson(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHistory:
+    """Load weights an earlier lesson trained (hash-checked), in every run mode."""
+    lesson = name.split("_", 1)[0]
+    if not (len(lesson) == 2 and lesson.isdigit()):
+        raise ValueError(
+            f"name must start with a lesson number, such as '05_unet', got {name!r}"
+        )
+    weights, history = _paths(name, folder)
+    model.load_weights(_verified(weights, folder, trains_here=False))
+    history = _verified(history, folder, trains_here=False)
+    saved = json.loads(history.read_text(encoding="utf-8"))
+    print(
+        f"Loaded lesson {lesson}'s trained weights {weights.name} (SHA-256 verified), "
+        f"in every run mode: this lesson does not retrain them; `make weights` "
+        f"remakes them by running lesson {lesson}."
     )
     return SavedHistory(saved)
 

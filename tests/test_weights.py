@@ -69,6 +69,44 @@ def test_a_bad_name_is_refused():
         weights.load_trained(tiny_model(), "../elsewhere")
 
 
+def test_load_from_lesson_loads_in_every_mode_and_says_from_where(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    model = tiny_model()
+    weights.save(model, "05_tiny", {"loss": [0.5]}, folder=tmp_path)
+    capsys.readouterr()
+    for pretrained in ("0", "1"):  # the same load, with or without the switch
+        monkeypatch.setenv(mode.PRETRAINED_VARIABLE, pretrained)
+        other = tiny_model()
+        history = weights.load_from_lesson(other, "05_tiny", folder=tmp_path)
+        assert history.history == {"loss": [0.5]}
+        for a, b in zip(model.get_weights(), other.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 1 and "lesson 05" in lines[0], lines
+        assert "05_tiny.weights.h5" in lines[0] and "make weights" in lines[0]
+        assert mode.PRETRAINED_VARIABLE not in lines[0]  # true in every mode
+
+
+def test_load_from_lesson_refuses_an_altered_file_without_false_advice(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    weights.save(tiny_model(), "05_tiny", {"loss": [0.5]}, folder=tmp_path)
+    path = tmp_path / "05_tiny.weights.h5"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(weights.WeightsError) as error:
+        weights.load_from_lesson(tiny_model(), "05_tiny", folder=tmp_path)
+    message = str(error.value)
+    assert "altered" in message and "make weights" in message
+    assert mode.PRETRAINED_VARIABLE not in message  # unsetting it would not help
+    with pytest.raises(ValueError, match="lesson number"):
+        weights.load_from_lesson(tiny_model(), "tiny", folder=tmp_path)
+
+
 def test_save_if_asked_saves_only_when_make_weights_asks(tmp_path, monkeypatch):
     monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
     monkeypatch.delenv(mode.SAVE_WEIGHTS_VARIABLE, raising=False)

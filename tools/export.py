@@ -38,6 +38,8 @@ IMPORTS = {
     "layers": "from keras import layers",
     "time": "import time",
     "IsotonicRegression": "from sklearn.isotonic import IsotonicRegression",
+    "color": "from skimage import color",
+    "skimage_data": "from skimage import data as skimage_data",
     "pick": "from helpers import pick",
     "use_pretrained": "from helpers import use_pretrained",
     "psnr": "from helpers.metrics import psnr",
