@@ -87,7 +87,8 @@ bench-seeds: $(STAMP)
 		--out bench/latest-seeds.md
 
 # Lesson 05's peak learning rates, chosen on validation images the same way for each
-# of its four networks (tools/tune.py, about 15 reference minutes).
+# of its three networks and for its U-Net without the subtraction (tools/tune.py,
+# about 15 reference minutes).
 bench-tune: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.tune --out bench/latest-tune.md
 

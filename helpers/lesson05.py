@@ -48,7 +48,6 @@ STEPS_IN_45_S = {  # at batches of 32, on the reference machine (bench/RESULTS.m
     "lesson 04 (16/8)": 7_928,
     "wider (64/32)": 4_244,
     "U-Net": 2_516,
-    "U-Net, residual": 2_516,
 }
 SHARE = pick(full=1.0, quick=0.1)  # quick mode trains a tenth of the steps
 
@@ -103,8 +102,10 @@ def train(model, batches, steps, peak_learning_rate, validation, weights):
         schedule = warmup_cosine(peak_learning_rate, steps, warmup_steps=steps // 20)
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
         check = QuarterCheck(*validation)
+        steady = tf.data.Options()  # fixed buffers (prefetch(2)): no tuner,
+        steady.autotune.enabled = False  # which can hold up the end of fit
         history = model.fit(
-            batches,
+            batches.with_options(steady),
             steps_per_epoch=steps // 4,
             epochs=4,
             shuffle=False,  # the batches come shuffled

@@ -23,7 +23,7 @@ import time
 from helpers.mode import PRETRAINED_VARIABLE, use_pretrained
 
 # The probe's median on the reference machine (2 cores, TensorFlow 2.21 CPU build,
-# oneDNN on), calibrated against the steps per second of lesson 05's four networks
+# oneDNN on), calibrated against the steps per second of lesson 05's networks
 # in the reference run: see bench/RESULTS.md, "The speed probe".
 REFERENCE_PROBE_S = 0.31
 

@@ -3,14 +3,15 @@
 Usage: ``python -m tools.tune [--steps-only] [--out bench/latest-tune.md]``
 (``make bench-tune``, about 15 reference minutes).
 
-Lesson 05 compares four networks at one training cost: the steps each takes in 45
+Lesson 05 compares three networks at one training cost: the steps each takes in 45
 seconds on the reference machine, all with batches of 32. This script runs each of
-them once per peak learning rate of ``LEARNING_RATES`` with the lesson's own
-exported code (``helpers.lesson05``: ``noisy_batches``, ``train``, ``build_unet``;
-lesson 04's ``NoiseReducer``), on the lesson's data and noise seeds, and scores
-every run on all 10,000 validation images. The test set is never touched. The
-lesson writes the best rate of each network down as a constant (a best rate at an
-edge of the rates tried sends the search one rate further), with this table in
+them, and the U-Net without its subtraction (``residual=False``, which tells the
+U-Net's two ideas apart), once per peak learning rate of ``LEARNING_RATES``, with
+the lesson's own exported code (``helpers.lesson05``: ``noisy_batches``, ``train``,
+``build_unet``; lesson 04's ``NoiseReducer``), on the lesson's data and noise seeds,
+and scores every run on all 10,000 validation images. The test set is never touched.
+The lesson writes the best rate of each network down as a constant (a best rate at
+an edge of the rates tried sends the search one rate further), with this table in
 bench/RESULTS.md. One extra row trains the U-Net with the settings it had before
 (batches of 16, peak 0.005), so the lesson can say what those bought.
 
@@ -35,15 +36,16 @@ SEED = 42
 
 
 def builders() -> dict:
-    """The four networks of lesson 05, built as the lesson builds them."""
+    """Lesson 05's three networks, built as the lesson builds them, and the U-Net
+    without its subtraction, at the U-Net's steps."""
     from helpers.lesson04 import NoiseReducer
     from helpers.lesson05 import build_unet
 
     return {
         "lesson 04 (16/8)": lambda: NoiseReducer(name="noise_reducer"),
         "wider (64/32)": lambda: NoiseReducer(widths=(64, 32), name="wider"),
-        "U-Net": lambda: build_unet(name="unet_plain", residual=False),
-        "U-Net, residual": lambda: build_unet(),
+        "U-Net": lambda: build_unet(),
+        "U-Net, skips only": lambda: build_unet(name="unet_plain", residual=False),
     }
 
 
@@ -79,7 +81,7 @@ def measure_steps() -> str:
     x_train, _, _ = lesson_data()
     clean = tf.constant(x_train)
     runs = [(name, build, BATCH_SIZE) for name, build in builders().items()]
-    runs.append(("U-Net, residual", builders()["U-Net, residual"], 16))
+    runs.append(("U-Net", builders()["U-Net"], 16))
     timed = {}
     for name, build, batch_size in runs:
         keras.utils.set_random_seed(SEED)
@@ -87,12 +89,14 @@ def measure_steps() -> str:
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         batches = noisy_batches(clean, 0.4, batch_size, seed=SEED)
         timed[(name, batch_size)] = seconds_per_step(model, batches)
-    scale = 4_004 * timed[("U-Net, residual", 16)]  # 45 reference seconds, here
+    scale = 4_004 * timed[("U-Net", 16)]  # 45 reference seconds, here
     lines = ["| network | batch | ms per step here | steps in 45 reference s |"]
     lines.append("|---|---:|---:|---:|")
     for (name, batch_size), seconds in timed.items():
         steps = round(scale / seconds)
-        known = STEPS_IN_45_S.get(name) if batch_size == BATCH_SIZE else None
+        known = (
+            STEPS_IN_45_S.get(name.split(",")[0]) if batch_size == BATCH_SIZE else None
+        )
         note = f" (lesson: {known:,})" if known else ""
         lines.append(
             f"| {name} | {batch_size} | {1000 * seconds:.1f} | {steps:,}{note} |"
@@ -132,13 +136,17 @@ def tune() -> str:
         while rates:
             for rate in rates:
                 row[rate] = run(
-                    name, build, BATCH_SIZE, rate, steps_for(STEPS_IN_45_S[name])
+                    name,
+                    build,
+                    BATCH_SIZE,
+                    rate,
+                    steps_for(STEPS_IN_45_S[name.split(",")[0]]),
                 )
             best = max(row, key=row.get)
             rates = [best * 2] if best == max(row) else []
             rates += [best / 2] if best == min(row) else []
-    label = "U-Net, residual, batches of 16"  # its settings until 2026-12-07
-    build = builders()["U-Net, residual"]
+    label = "U-Net, batches of 16"  # its settings until 2026-12-07
+    build = builders()["U-Net"]
     scores[label] = {0.005: run(label, build, 16, 0.005, 4_004)}
     tried = sorted({rate for row in scores.values() for rate in row})
     lines = [
