@@ -7,9 +7,12 @@ edit the notebook, not this file.
 import numpy as np
 import tensorflow as tf
 
+from helpers import check_noise_args
+
 
 def add_noise(images, noise_factor, seed=None):
     """Add noise_factor * N(0, 1) to every pixel, then clip back to [0, 1]."""
+    check_noise_args(images, noise_factor)  # says what is wrong, e.g. 0-255 pixels
     shape = tf.shape(images)
     if seed is None:  # a fresh draw on every call (training batches)
         noise = tf.random.normal(shape)

@@ -41,6 +41,7 @@ IMPORTS = {
     "color": "from skimage import color",
     "skimage_data": "from skimage import data as skimage_data",
     "pick": "from helpers import pick",
+    "check_noise_args": "from helpers import check_noise_args",
     "use_pretrained": "from helpers import use_pretrained",
     "psnr": "from helpers.metrics import psnr",
     "ssim": "from helpers.metrics import ssim",
