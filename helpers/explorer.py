@@ -67,7 +67,7 @@ def explore(
     images: Any,
     denoisers: Mapping[str, Denoiser],
     *,
-    gaussian: float = 0.4,
+    gaussian: float,
     salt_pepper: float = 0.0,
     denoiser: str | None = None,
     image: int = 0,
@@ -125,10 +125,13 @@ def describe(scores: Mapping[str, float], denoiser: str, image: int) -> str:
 
 
 def explorer(
-    images: Any, denoisers: Mapping[str, Denoiser], **defaults: Any
+    images: Any, denoisers: Mapping[str, Denoiser], *, gaussian: float, **defaults: Any
 ) -> dict[str, float]:
-    """Show the default view, then controls that redraw it; return its scores."""
-    settings = {"gaussian": 0.4, "salt_pepper": 0.0, "image": 0, **defaults}
+    """Show the default view, then controls that redraw it; return its scores.
+
+    ``gaussian`` is the noise factor to start at: the lesson's own, passed in.
+    """
+    settings = {"gaussian": gaussian, "salt_pepper": 0.0, "image": 0, **defaults}
     settings.setdefault("denoiser", next(iter(denoisers), ""))
     fig, scores = explore(images, denoisers, **settings)
     output = figure_output(

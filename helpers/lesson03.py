@@ -9,6 +9,8 @@ import tensorflow as tf
 
 from helpers import check_noise_args
 
+NOISE_FACTOR = 0.4  # the course's noise level: lessons 04 to 06 import it from here
+
 
 def add_noise(images, noise_factor, seed=None):
     """Add noise_factor * N(0, 1) to every pixel, then clip back to [0, 1]."""

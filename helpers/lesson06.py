@@ -10,7 +10,7 @@ from skimage import color
 from skimage import data as skimage_data
 
 from helpers import pick
-from helpers.lesson03 import add_noise
+from helpers.lesson03 import NOISE_FACTOR, add_noise
 
 TRAIN_PHOTOS = (  # skimage.data photos that train (cat() is chelsea(): a test photo)
     *("brick", "cell", "clock", "coins", "grass", "gravel", "hubble_deep_field"),
@@ -23,7 +23,7 @@ TEST_PHOTOS = {  # final figures only: photo -> top-left corner of its test crop
     "coffee": (60, 170),  # cup and spoon
 }
 TEST_SIZE = 256  # test crops are 256x256: BM3D takes seconds per photo
-PHOTO_SIGMAS = {"25/255": 25 / 255, "0.4": 0.4}  # 0.4: the course's NOISE_FACTOR
+PHOTO_SIGMAS = {"25/255": 25 / 255, f"{NOISE_FACTOR:g}": NOISE_FACTOR}  # labels: values
 
 
 def load_gray(name):

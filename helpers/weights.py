@@ -15,7 +15,10 @@ in every mode. ``make weights`` makes these files by running the lessons' own
 training in full mode with ``COURSE_SAVE_WEIGHTS=1``, which makes
 :func:`save_if_asked` save them.
 ``SHA256SUMS`` lists the hash of every file, and a file that is missing or
-altered is refused with a message that says what to do.
+altered is refused with a message that says what to do. Each history also records
+the course's noise level when it was made (lesson 03's ``NOISE_FACTOR``): weights
+made at another level are refused too, so a change of the noise level cannot leave
+stale weights behind.
 """
 
 from __future__ import annotations
@@ -52,6 +55,33 @@ class SavedHistory:
         self.history = history
 
 
+NOISE_KEY = "noise_factor"  # the noise level a history records (a list of one)
+
+
+def course_noise_factor() -> float:
+    """Return the course's noise level: lesson 03's NOISE_FACTOR."""
+    from helpers.lesson03 import NOISE_FACTOR  # imported late: it loads TensorFlow
+
+    return float(NOISE_FACTOR)
+
+
+def _checked_history(path: Path, remedy: str) -> dict[str, list[float]]:
+    """Read a saved history; refuse it unless it saw the course's noise level."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    recorded = saved.pop(NOISE_KEY, [None])[0]
+    now = course_noise_factor()
+    if recorded is None:
+        raise WeightsError(
+            f"{path} records no noise level, so it may be stale: {remedy}"
+        )
+    if recorded != now:
+        raise WeightsError(
+            f"{path.name} was made when the course's NOISE_FACTOR (lesson 03) was "
+            f"{recorded:g}; it is now {now:g}, so these weights are stale: {remedy}"
+        )
+    return saved
+
+
 def _paths(name: str, folder: Path) -> tuple[Path, Path]:
     """Return the weight file and the history file of a trained model."""
     if not name or not all(c.isalnum() or c in "_-" for c in name):
@@ -86,14 +116,20 @@ def _write_manifest(entries: dict[str, str], folder: Path) -> None:
     (folder / MANIFEST).write_text("".join(lines), encoding="utf-8")
 
 
-def _verified(path: Path, folder: Path, trains_here: bool = True) -> Path:
-    """Return ``path`` if it exists and matches the manifest; else WeightsError."""
+def _remedy(path: Path, folder: Path, trains_here: bool) -> str:
+    """Say how to get a good copy of a weight or history file."""
     remedy = (
         f"restore it from the course repository (`git checkout -- {path.name}` in "
         f"{folder}), or run `make weights` to train it anew"
     )
     if trains_here:  # the lesson can train it instead of loading it
         remedy += f", or unset {PRETRAINED_VARIABLE} to train in the notebook"
+    return remedy
+
+
+def _verified(path: Path, folder: Path, trains_here: bool = True) -> Path:
+    """Return ``path`` if it exists and matches the manifest; else WeightsError."""
+    remedy = _remedy(path, folder, trains_here)
     if not path.is_file():
         raise WeightsError(f"{path} is missing: {remedy}")
     expected = read_manifest(folder).get(path.name)
@@ -110,8 +146,8 @@ def _verified(path: Path, folder: Path, trains_here: bool = True) -> Path:
 def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHistory:
     """Load a model's shipped weights (hash-checked) and return its saved history."""
     weights, history = _paths(name, folder)
+    saved = _checked_history(_verified(history, folder), _remedy(history, folder, True))
     model.load_weights(_verified(weights, folder))
-    saved = json.loads(_verified(history, folder).read_text(encoding="utf-8"))
     print(
         f"{PRETRAINED_VARIABLE}=1: loaded the trained weights {weights.name} "
         "(SHA-256 verified) instead of training; the call above made them. "
@@ -128,9 +164,9 @@ def load_from_lesson(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> Saved
             f"name must start with a lesson number, such as '05_unet', got {name!r}"
         )
     weights, history = _paths(name, folder)
-    model.load_weights(_verified(weights, folder, trains_here=False))
     history = _verified(history, folder, trains_here=False)
-    saved = json.loads(history.read_text(encoding="utf-8"))
+    saved = _checked_history(history, _remedy(history, folder, False))
+    model.load_weights(_verified(weights, folder, trains_here=False))
     print(
         f"Loaded lesson {lesson}'s trained weights {weights.name} (SHA-256 verified), "
         f"in every run mode: this lesson does not retrain them; `make weights` "
@@ -146,6 +182,7 @@ def save(model: Any, name: str, history: Any, folder: Path = WEIGHTS_DIR) -> Non
     model.save_weights(weights)
     logs = getattr(history, "history", history)
     plain = {key: [float(v) for v in values] for key, values in logs.items()}
+    plain[NOISE_KEY] = [course_noise_factor()]
     history_path.write_text(json.dumps(plain, indent=1) + "\n", encoding="utf-8")
     entries = read_manifest(folder)
     for path in (weights, history_path):

@@ -199,3 +199,12 @@ def test_the_headline_comparisons_come_with_mean_and_spread():
     assert "| wider over lesson 04 model (dB) | +0.80 | +0.80 | +0.80 | 0.00 |" in table
     assert "| U-Net over best filter (dB) | +5.40 | +5.40 | +5.40 | 0.00 |" in table
     assert "photo" not in table  # comparisons without their figures are left out
+
+
+def test_the_exit_status_fails_on_an_error_or_on_prose_drift():
+    ok = {"error": "", "prose": [{"status": "ok"}]}
+    assert bench.exit_status([("05", ok)]) == 0
+    assert bench.exit_status([("05", {**ok, "error": "boom"})]) == 1
+    drift = {"error": "", "prose": [{"status": "ok"}, {"status": "off"}]}
+    assert bench.exit_status([("05", ok), ("06", drift)]) == 1
+    assert bench.exit_status([("06", drift)], mode="quick") == 0  # quick: other numbers

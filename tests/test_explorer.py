@@ -51,7 +51,7 @@ def test_no_noise_is_a_perfect_copy_and_salt_pepper_sets_black_or_white():
 
 
 def test_the_chosen_denoiser_is_the_one_drawn():
-    fig, scores = explore(IMAGES, DENOISERS, denoiser="all grey")
+    fig, scores = explore(IMAGES, DENOISERS, gaussian=0.4, denoiser="all grey")
     assert fig.axes[1].get_title().startswith("all grey")
     assert "all grey" in describe(scores, "all grey", 0)
     plt.close(fig)
@@ -68,7 +68,15 @@ def test_the_chosen_denoiser_is_the_one_drawn():
 )
 def test_bad_settings_are_refused_with_what_is_allowed(settings, message):
     with pytest.raises(ValueError, match=message):
-        explore(IMAGES, DENOISERS, **settings)
+        explore(IMAGES, DENOISERS, **{"gaussian": 0.4, **settings})
+
+
+def test_the_noise_level_is_the_lessons_to_pass():
+    """No hidden default: a lesson that changes its noise level cannot miss this."""
+    with pytest.raises(TypeError, match="gaussian"):
+        explore(IMAGES, DENOISERS)
+    with pytest.raises(TypeError, match="gaussian"):
+        explorer(IMAGES, DENOISERS)
 
 
 def test_explorer_outside_a_notebook_shows_the_default_view():

@@ -40,10 +40,14 @@ def test_the_recipes_later_lessons_reuse_have_one_home():
 def test_a_changed_saved_cell_makes_the_module_stale():
     path = next(p for p in NOTEBOOKS if p.name.startswith("04"))
     notebook = nbformat.read(path, as_version=4)
-    cell = next(c for c in notebook.cells if export.MARK_LINE.match(c.source))
-    cell.source = cell.source.replace("relu", "tanh", 1)
     generated = (export.HELPERS / "lesson04.py").read_text(encoding="utf-8")
-    assert export.module_source(path, notebook) != generated
+    assert export.module_source(path, notebook) == generated  # in step before
+    cell = next(c for c in notebook.cells if export.MARK_LINE.match(c.source))
+    assert "relu" in cell.source, "pick another word to change in this cell"
+    cell.source = cell.source.replace("relu", "tanh", 1)
+    changed = export.module_source(path, notebook)
+    assert changed != generated
+    assert changed.count("tanh") == generated.count("tanh") + 1  # the change itself
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

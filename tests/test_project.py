@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,20 @@ def test_the_first_code_cell_is_the_same_colab_cell_everywhere(notebook):
     other = text(code_cells(json.loads(NOTEBOOKS[0].read_text(encoding="utf-8")))[0])
     assert first == other, "every lesson starts with the same Colab cell"
     assert 'if "google.colab" in sys.modules:' in first
-    assert "from helpers.colab import install" in first and "PLACEHOLDER" in first
+    assert "from helpers.colab import install" in first
     assert "import keras" not in first and "import tensorflow" not in first
+
+
+def test_the_colab_cell_stops_with_one_sentence_while_the_address_is_unset(
+    monkeypatch,
+):
+    """With the placeholder address, no failed git clone: a message naming the fix."""
+    first = text(code_cells(json.loads(NOTEBOOKS[0].read_text(encoding="utf-8")))[0])
+    if "OWNER/REPOSITORY" not in first:
+        pytest.skip("the real address is filled in: the cell clones it")
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    with pytest.raises(SystemExit, match="Set COURSE_REPOSITORY in this cell"):
+        exec(first, {})  # noqa: S102 - the lesson's own cell, as Colab runs it
 
 
 def test_setup_cell_sets_tensorflow_environment_before_import(notebook):

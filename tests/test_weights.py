@@ -57,6 +57,33 @@ def test_an_altered_weight_file_is_refused_with_both_hashes(tmp_path, monkeypatc
     assert "altered" in message and expected in message and "make weights" in message
 
 
+def test_weights_made_at_another_noise_level_are_refused(tmp_path, monkeypatch):
+    saved(tmp_path, monkeypatch)
+    recorded = json.loads((tmp_path / "99_tiny.history.json").read_text())
+    assert recorded[weights.NOISE_KEY] == [weights.course_noise_factor()]
+    monkeypatch.setattr(weights, "course_noise_factor", lambda: 0.5)
+    for load in (weights.load_trained, weights.load_from_lesson):
+        with pytest.raises(weights.WeightsError, match="now 0.5, so these weights"):
+            load(tiny_model(), "99_tiny", folder=tmp_path)
+
+
+def test_a_history_without_its_noise_level_is_refused(tmp_path, monkeypatch):
+    saved(tmp_path, monkeypatch)
+    path = tmp_path / "99_tiny.history.json"
+    path.write_text(json.dumps({"loss": [0.5, 0.25]}))  # made before the record
+    manifest = weights.read_manifest(tmp_path)
+    manifest[path.name] = weights._sha256(path)
+    weights._write_manifest(manifest, tmp_path)
+    with pytest.raises(weights.WeightsError, match="records no noise level"):
+        weights.load_trained(tiny_model(), "99_tiny", folder=tmp_path)
+
+
+def test_the_shipped_weights_record_the_course_noise_level():
+    for path in sorted(weights.WEIGHTS_DIR.glob("*.history.json")):
+        recorded = json.loads(path.read_text())[weights.NOISE_KEY]
+        assert recorded == [weights.course_noise_factor()], path.name
+
+
 def test_a_missing_weight_file_is_named(tmp_path, monkeypatch):
     saved(tmp_path, monkeypatch)
     (tmp_path / "99_tiny.history.json").unlink()

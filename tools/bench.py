@@ -345,7 +345,23 @@ def main(argv: list[str] | None = None) -> int:
     table = format_table(rows, args.mode, args.busy)
     details = {name: row for name, row in rows}  # for tools.prose_numbers update
     write_report(args.out, table, details)
-    return 1 if any(row["error"] for _, row in rows) else 0
+    return exit_status(rows, args.mode)
+
+
+def exit_status(rows: list[tuple[str, dict]], mode: str = "full") -> int:
+    """1 when a notebook failed or (full mode) a number its prose quotes drifted."""
+    drifted = [
+        name
+        for name, row in rows
+        for claim in row.get("prose", [])
+        if claim["status"] != "ok" and mode == "full"  # the prose quotes full mode
+    ]
+    if drifted:
+        print(
+            f"Prose drift in {', '.join(sorted(set(drifted)))}: update the numbers "
+            "(python -m tools.prose_numbers) or the code, see the report"
+        )
+    return 1 if drifted or any(row["error"] for _, row in rows) else 0
 
 
 def write_report(out: Path, text: str, runs: dict) -> None:

@@ -10,14 +10,14 @@ import os
 import time
 from typing import Any
 
-SEED, NOISE_FACTOR, N_VAL = 42, 0.4, 10_000  # as lesson 04 sets them
+SEED, N_VAL = 42, 10_000  # as lesson 04 sets them
 LEARNING_RATE, BATCH_SIZE, EPOCHS = 0.001, 32, 10  # the classic recipe
 
 
 def lesson_data() -> tuple[dict[str, Any], dict[str, Any]]:
     """Return lesson 04's clean and noisy images (full mode) by role: train/val/test."""
     from helpers.data import load_dataset, scale_images
-    from helpers.lesson03 import add_noise, add_noise_in_pieces
+    from helpers.lesson03 import NOISE_FACTOR, add_noise, add_noise_in_pieces
 
     (x_train_raw, _), (x_test_raw, _) = load_dataset("fashion_mnist")
     clean = {

@@ -49,6 +49,7 @@ IMPORTS = {
     "load_trained": "from helpers.weights import load_trained",
     "save_if_asked": "from helpers.weights import save_if_asked",
     "add_noise": "from helpers.lesson03 import add_noise",
+    "NOISE_FACTOR": "from helpers.lesson03 import NOISE_FACTOR",
     "warmup_cosine": "from helpers.lesson04 import warmup_cosine",
 }
 

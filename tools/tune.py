@@ -52,12 +52,12 @@ def builders() -> dict:
 def lesson_data() -> tuple:
     """Lesson 05's training images and noisy validation images (full mode)."""
     from helpers.data import load_dataset, scale_images
-    from helpers.lesson03 import add_noise
+    from helpers.lesson03 import NOISE_FACTOR, add_noise
 
     (x_train_raw, _), _ = load_dataset("fashion_mnist")
     x_train = scale_images(x_train_raw[:50_000])
     x_val = scale_images(x_train_raw[-10_000:])
-    return x_train, x_val, add_noise(x_val, 0.4, seed=2).numpy()
+    return x_train, x_val, add_noise(x_val, NOISE_FACTOR, seed=2).numpy()
 
 
 def seconds_per_step(model, batches, blocks: int = 5, steps: int = 60) -> float:
@@ -76,6 +76,7 @@ def measure_steps() -> str:
     import keras
     import tensorflow as tf
 
+    from helpers.lesson03 import NOISE_FACTOR
     from helpers.lesson05 import STEPS_IN_45_S, noisy_batches
 
     x_train, _, _ = lesson_data()
@@ -87,7 +88,7 @@ def measure_steps() -> str:
         keras.utils.set_random_seed(SEED)
         model = build()
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-        batches = noisy_batches(clean, 0.4, batch_size, seed=SEED)
+        batches = noisy_batches(clean, NOISE_FACTOR, batch_size, seed=SEED)
         timed[(name, batch_size)] = seconds_per_step(model, batches)
     scale = 4_004 * timed[("U-Net", 16)]  # 45 reference seconds, here
     lines = ["| network | batch | ms per step here | steps in 45 reference s |"]
@@ -113,6 +114,7 @@ def tune() -> str:
     import keras
     import tensorflow as tf
 
+    from helpers.lesson03 import NOISE_FACTOR
     from helpers.lesson05 import STEPS_IN_45_S, denoise, noisy_batches, steps_for, train
     from helpers.metrics import psnr
 
@@ -123,7 +125,7 @@ def tune() -> str:
     def run(label: str, build, batch_size: int, rate: float, steps: int) -> float:
         keras.utils.set_random_seed(SEED)
         model = build()
-        batches = noisy_batches(clean, 0.4, batch_size, seed=SEED)
+        batches = noisy_batches(clean, NOISE_FACTOR, batch_size, seed=SEED)
         train(model, batches, steps, rate, check, weights="unused")
         value = float(psnr(x_val, denoise(model, x_val_noisy)).mean())
         print(f"{label}, peak {rate:g}: validation PSNR {value:.2f} dB", flush=True)
