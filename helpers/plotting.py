@@ -6,6 +6,8 @@ with a text description (alt text) for readers who cannot see it.
 
 from __future__ import annotations
 
+import base64
+import html
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,8 +32,10 @@ def _ipython() -> Any:
 def figure_output(fig: Figure, alt: str) -> tuple[dict, dict] | None:
     """Return a figure's display data and metadata with its alt text, or None."""
     # The description goes into the output's metadata as {"image/png": {"alt": ...}}
-    # (where nbconvert and tools.html look for it) and replaces the output's plain
-    # text, "<Figure size ...>", which is all that a text-only reader would get.
+    # (where nbconvert and tools.html look for it), replaces the output's plain
+    # text, "<Figure size ...>", which is all that a text-only reader would get, and
+    # comes as an HTML <img> with an alt attribute, which JupyterLab prefers to the
+    # plain PNG (its renderer for images writes no alt): a screen reader gets it.
     if not isinstance(fig, Figure):
         raise TypeError(
             f"fig must be a matplotlib Figure, got {type(fig).__name__}; "
@@ -52,7 +56,21 @@ def figure_output(fig: Figure, alt: str) -> tuple[dict, dict] | None:
     data["text/plain"] = alt
     for mime in images:
         metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+    if "image/png" in data:  # JupyterLab draws HTML first: an <img> with its alt
+        data["text/html"] = _img_tag(data["image/png"], metadata["image/png"], alt)
     return data, metadata
+
+
+def _img_tag(png: str | bytes, metadata: dict, alt: str) -> str:
+    """Return an HTML <img> of a PNG (base64 or bytes) with its alt text and size."""
+    if isinstance(png, bytes):
+        png = base64.b64encode(png).decode("ascii")
+    size = "".join(
+        f' {key}="{int(metadata[key])}"'
+        for key in ("width", "height")
+        if key in metadata
+    )
+    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}"{size}>'
 
 
 def show(fig: Figure, alt: str) -> None:

@@ -1,5 +1,7 @@
 """Plot layouts: the right number of panels, titles, and clear errors; alt text."""
 
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -126,6 +128,11 @@ def test_show_puts_the_description_into_the_output_and_closes_the_figure(shell):
     description = "A line that falls from 2 to 0, then rises to 1."
     assert output.metadata["image/png"]["alt"] == description  # what nbconvert reads
     assert output.data["text/plain"] == description  # not "<Figure size ...>"
+    page = output.data["text/html"]  # what JupyterLab draws: the PNG with its alt
+    assert page.startswith('<img src="data:image/png;base64,')
+    assert f'alt="{description}"' in page
+    png = output.data["image/png"]
+    assert (png if isinstance(png, str) else base64.b64encode(png).decode()) in page
     assert plt.get_fignums() == []  # closed: the cell's end does not draw it again
 
 
@@ -195,3 +202,14 @@ def test_plot_history_labels_loaded_curves_as_the_reference_runs():
     fig = plot_history({"trained here": trained, "loaded": loaded}, title="Curves")
     assert "the course's reference run" in fig.axes[0].get_title()
     plt.close("all")
+
+
+def test_the_alt_text_is_escaped_in_the_page(shell):
+    from IPython.utils.capture import capture_output
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    with capture_output() as captured:
+        show(fig, alt='A "rising" line <1 & 2>.')
+    page = captured.outputs[0].data["text/html"]
+    assert 'alt="A &quot;rising&quot; line &lt;1 &amp; 2&gt;."' in page
