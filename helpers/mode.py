@@ -67,8 +67,11 @@ def full_quality() -> bool:
     return use_pretrained() or not is_quick()
 
 
-def describe() -> str:
-    """Return one line that says which mode is active and how to change it."""
+def describe(pretrained: bool = True) -> str:
+    """Return one line that says which mode is active and how to change it.
+
+    ``pretrained`` says whether the lesson has trained weights to load.
+    """
     if is_quick():
         line = (
             "Run mode: quick (small data slices, a fraction of the training). "
@@ -79,9 +82,14 @@ def describe() -> str:
             "Run mode: full (the whole lesson). "
             f"Set {MODE_VARIABLE}=quick for a short run."
         )
-    if use_pretrained():
+    if use_pretrained() and pretrained:
         line += (
             f" {PRETRAINED_VARIABLE}=1: training cells load the course's trained "
             "weights instead of training."
+        )
+    elif use_pretrained():
+        line += (
+            f" {PRETRAINED_VARIABLE}=1 changes nothing here: this lesson has no "
+            "trained weights to load."
         )
     return line

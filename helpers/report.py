@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from helpers.mode import PRETRAINED_VARIABLE, use_pretrained
+
 Row = Mapping[str, float | int | str]
 
 
@@ -64,10 +66,21 @@ def print_table(
     print(format_table(rows, formats, label))
 
 
-def report(figures: Mapping[str, float | int | str]) -> dict[str, float | int | str]:
-    """Print the figures a lesson measured as an aligned table and return them."""
+def report(
+    figures: Mapping[str, float | int | str], pretrained: bool = True
+) -> dict[str, float | int | str]:
+    """Print the figures a lesson measured as an aligned table and return them.
+
+    ``pretrained`` says whether the lesson loads trained weights when asked to.
+    """
     if not figures:
         raise ValueError("figures is empty; pass a dict like {'PSNR (dB)': 18.9}")
+    if use_pretrained() and pretrained:
+        print(
+            f"{PRETRAINED_VARIABLE}=1: the trainings' steps, epochs and seconds below "
+            "are those of the reference run that made the weights; this run measured "
+            "the rest."
+        )
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         shown = f"{value:.4g}" if isinstance(value, float) else str(value)

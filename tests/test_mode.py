@@ -23,3 +23,12 @@ def test_unknown_mode_names_the_variable_and_the_choices(monkeypatch):
     monkeypatch.setenv(mode.MODE_VARIABLE, "fast")
     with pytest.raises(ValueError, match=r"COURSE_MODE is 'fast'.*'full', 'quick'"):
         mode.run_mode()
+
+
+def test_the_mode_line_does_not_promise_weights_a_lesson_lacks(monkeypatch):
+    monkeypatch.setenv("COURSE_PRETRAINED", "1")
+    assert "training cells load" in mode.describe()
+    line = mode.describe(pretrained=False)
+    assert "changes nothing here" in line and "training cells load" not in line
+    monkeypatch.setenv("COURSE_PRETRAINED", "0")
+    assert "COURSE_PRETRAINED" not in mode.describe(pretrained=False)

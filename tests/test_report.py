@@ -34,3 +34,14 @@ def test_report_returns_the_figures(capsys):
         "epochs": 3,
     }
     assert capsys.readouterr().out.splitlines() == ["PSNR (dB)  18.91", "epochs     3"]
+
+
+def test_key_figures_say_whose_training_figures_they_are(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_PRETRAINED", "1")
+    report({"PSNR (dB)": 18.9})
+    assert "reference run that made the weights" in capsys.readouterr().out
+    report({"PSNR (dB)": 18.9}, pretrained=False)  # a lesson without weights
+    assert "reference run" not in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_PRETRAINED", "0")
+    report({"PSNR (dB)": 18.9})
+    assert "reference run" not in capsys.readouterr().out
