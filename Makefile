@@ -68,14 +68,13 @@ BENCH_DATA := $(if $(strip $(COURSE_DATA_DIR)),,$(if $(wildcard ../shared/data),
 bench: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.bench
 
-# The same results on a slow, loaded machine: each lesson that trains runs in quick
+# The same results on a slow, loaded machine: each lesson runs in quick
 # mode twice, alone and beside twice as many busy loops as cores, and every key
 # figure that is not a time must agree (0.15 dB, or 1 %). Not part of make test:
 # it takes about 10 minutes.
-TRAINING_LESSONS := $(wildcard notebooks/0[13456]_*.ipynb)
 bench-busy: $(STAMP)
-	$(BENCH_DATA) $(PY) -m tools.bench $(TRAINING_LESSONS) --mode quick \
-		--compare-busy --out bench/latest-busy.md
+	$(BENCH_DATA) $(PY) -m tools.bench --mode quick --compare-busy \
+		--out bench/latest-busy.md
 
 # The headline comparisons of lessons 05 (network against network, against the
 # filters) and 06 (against BM3D on the photo) with two seeds, full mode: their mean
@@ -92,12 +91,11 @@ bench-seeds: $(STAMP)
 bench-tune: $(STAMP)
 	$(BENCH_DATA) $(PY) -m tools.tune --out bench/latest-tune.md
 
-# The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): the
-# lessons' own training, run in full mode, saves them with their SHA-256.
-WEIGHT_LESSONS := $(wildcard notebooks/0[3456]_*.ipynb)
+# The trained weights that COURSE_PRETRAINED=1 loads (notebooks/weights/): every
+# lesson runs in full mode, and those that train save their weights with SHA-256.
 weights: $(STAMP)
 	COURSE_SAVE_WEIGHTS=1 COURSE_PRETRAINED=0 $(BENCH_DATA) $(PY) -m tools.bench \
-		$(WEIGHT_LESSONS) --out build/weights-run.md
+		--out build/weights-run.md
 
 data: $(STAMP)
 	$(PY) -m tools.data download

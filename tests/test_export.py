@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import export
+from tools import export, lessons
 
-NOTEBOOKS = sorted(export.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = lessons()
 IMPORT = re.compile(r"from helpers\.lesson(\d\d) import")
 
 

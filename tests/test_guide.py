@@ -6,9 +6,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools import lessons
+
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = lessons()
 MODES = {"full", "quick", "pretrained", "quick + pretrained", "–"}
 HEADING = re.compile(r"^### (\d+) (minutes|hours?)\b.*$", re.M)
 

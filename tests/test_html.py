@@ -10,10 +10,10 @@ import nbformat
 import pytest
 
 from helpers.data import DataUnavailableError, find_source
-from tools import html
+from tools import html, lessons
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = lessons()
 # The cheapest lesson to execute; any lesson would do.
 LESSON = min(LESSONS, key=lambda p: (not p.name.startswith("02_"), p.name))
 # Lessons being rewritten, which do not draw their figures through show() yet.

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tools import lessons
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = lessons()
 MIN_EXERCISES = 2
 
 
@@ -261,3 +263,16 @@ def test_no_wall_of_prose_between_two_code_cells(notebook):
         if lines > MAX_PROSE_LINES:
             long_cells.append((index, lines, source[:50]))
     assert not long_cells, f"markdown cells over {MAX_PROSE_LINES} lines: {long_cells}"
+
+
+def test_the_lesson_list_is_written_in_one_place():
+    """tools.lessons() is the list; nothing else spells out lesson files or numbers."""
+    spelled = re.compile(r"0\[[0-9]+\]_|\[0-9\]\[0-9\]_")  # wildcards such as 0[3456]_
+    places = [ROOT / "Makefile", *ROOT.glob("tools/*.py"), *ROOT.glob("tests/*.py")]
+    found = [
+        path.name
+        for path in places
+        if path.name not in ("__init__.py", "test_project.py")
+        and spelled.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"use tools.lessons() instead in {found}"

@@ -8,6 +8,7 @@ import pytest
 
 from helpers import mode, weights
 from helpers.data import DataUnavailableError, find_source
+from tools import lessons
 
 
 def tiny_model() -> keras.Model:
@@ -169,7 +170,7 @@ def test_the_shipped_weights_match_their_manifest():
 ROOT = weights.WEIGHTS_DIR.parent.parent
 
 
-LESSONS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [path.name for path in lessons()]
 WITHOUT_WEIGHTS = {"01", "02"}  # they load nothing: 01 trains, 02 trains nothing
 
 

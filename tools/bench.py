@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tools import prose_numbers
+from tools import lessons, prose_numbers
 from tools.kernels import execute
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         print(MARKER + json.dumps(run_one(args.child, args.timeout, args.executed)))
         return 0
 
-    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or lessons()
     if args.compare_busy:
         return compare_busy(paths, args)
     if args.seeds:

@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tools import lessons
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 HELPERS = ROOT / "helpers"
@@ -110,7 +112,7 @@ def modules() -> dict[Path, str]:
     import nbformat
 
     out = {}
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for path in lessons():
         notebook = nbformat.read(path, as_version=4)
         if saved_cells(notebook):
             out[HELPERS / f"lesson{path.name[:2]}.py"] = module_source(path, notebook)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from tools import lessons
 from tools.kernels import execute
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "html")
     args = parser.parse_args(argv)
 
-    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or lessons()
     entries = []
     for index, path in enumerate(paths, 1):
         print(f"[{index}/{len(paths)}] {path.name} ({args.mode} mode) ...", flush=True)
