@@ -26,6 +26,8 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from helpers.mode import switch
+
 DATASETS = ("mnist", "fashion_mnist")
 STANDIN_VARIABLE = "COURSE_ALLOW_MNIST_STANDIN"
 DATA_DIR_VARIABLE = "COURSE_DATA_DIR"
@@ -428,7 +430,7 @@ def stage_fashion_mnist(source: str | Path | None = None) -> bool:
 
 def standin_allowed() -> bool:
     """Return True when ``COURSE_ALLOW_MNIST_STANDIN`` permits the MNIST stand-in."""
-    return os.environ.get(STANDIN_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+    return switch(STANDIN_VARIABLE)  # the course's one reading of a yes/no variable
 
 
 def can_download(url: str, timeout: float = PROBE_TIMEOUT_S) -> bool:

@@ -47,19 +47,19 @@ def pick(full: T, quick: T) -> T:
     return quick if is_quick() else full
 
 
-def _switch(variable: str) -> bool:
+def switch(variable: str) -> bool:
     """Return True when an on/off environment variable is switched on."""
     return os.environ.get(variable, "").strip().lower() in YES
 
 
 def use_pretrained() -> bool:
     """Return True when training cells should load the course's trained weights."""
-    return _switch(PRETRAINED_VARIABLE)
+    return switch(PRETRAINED_VARIABLE)
 
 
 def save_weights() -> bool:
     """Return True when training cells should save their weights (make weights)."""
-    return _switch(SAVE_WEIGHTS_VARIABLE)
+    return switch(SAVE_WEIGHTS_VARIABLE)
 
 
 def full_quality() -> bool:

@@ -32,3 +32,14 @@ def test_the_mode_line_does_not_promise_weights_a_lesson_lacks(monkeypatch):
     assert "changes nothing here" in line and "training cells load" not in line
     monkeypatch.setenv("COURSE_PRETRAINED", "0")
     assert "COURSE_PRETRAINED" not in mode.describe(pretrained=False)
+
+
+def test_every_yes_no_variable_reads_the_same_words(monkeypatch):
+    """COURSE_PRETRAINED and COURSE_ALLOW_MNIST_STANDIN agree on what means yes."""
+    from helpers import _sources
+
+    for word, expected in [("on", True), ("Yes", True), ("1", True), ("0", False)]:
+        monkeypatch.setenv("COURSE_PRETRAINED", word)
+        monkeypatch.setenv("COURSE_ALLOW_MNIST_STANDIN", word)
+        assert mode.use_pretrained() is expected
+        assert _sources.standin_allowed() is expected
