@@ -8,6 +8,7 @@ is the lesson, so it lives in the notebooks.
 from helpers._arguments import check_noise_args
 from helpers.mode import describe as describe_mode
 from helpers.mode import full_quality, is_quick, pick, run_mode, use_pretrained
+from helpers.prelude import start
 
 __all__ = [
     "check_noise_args",
@@ -16,5 +17,6 @@ __all__ = [
     "is_quick",
     "pick",
     "run_mode",
+    "start",
     "use_pretrained",
 ]

@@ -8,6 +8,22 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import check_noise_args
+from helpers.data import scale_images
+
+
+def split_and_scale(train_raw, test_raw, n_train, n_val, n_test):
+    """Scale three disjoint sets to [0, 1]: the first n_train and the last n_val
+    training images (validation) and the first n_test test images."""
+    if n_train + n_val > len(train_raw):
+        raise ValueError(  # the last n_val would include training images
+            f"n_train + n_val = {n_train + n_val} > {len(train_raw)} training images"
+        )
+    return (
+        scale_images(train_raw[:n_train]),
+        scale_images(train_raw[-n_val:]),
+        scale_images(test_raw[:n_test]),
+    )
+
 
 NOISE_FACTOR = 0.4  # the course's noise level: lessons 04 to 06 import it from here
 

@@ -17,7 +17,7 @@ from helpers.lesson03 import add_noise
 from helpers.lesson04 import warmup_cosine
 from helpers.metrics import psnr, ssim
 from helpers.report import print_table
-from helpers.weights import load_trained, save_if_asked
+from helpers.weights import fit_or_load
 
 
 def score(rows, clean):
@@ -94,16 +94,13 @@ def train(model, batches, steps, peak_learning_rate, validation, weights):
     `validation` is (noisy, clean) images for the quarter checks; `weights` names
     the course's trained weights, which COURSE_PRETRAINED=1 loads instead.
     """
-    if use_pretrained():
-        model(validation[0][:1])  # a subclassed model makes its weights on a call
-        history = load_trained(model, weights)
-        where = "in the reference run"
-    else:
-        schedule = warmup_cosine(peak_learning_rate, steps, warmup_steps=steps // 20)
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
-        check = QuarterCheck(*validation)
-        steady = tf.data.Options()  # fixed buffers (prefetch(2)): no tuner,
-        steady.autotune.enabled = False  # which can hold up the end of fit
+    schedule = warmup_cosine(peak_learning_rate, steps, warmup_steps=steps // 20)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    check = QuarterCheck(*validation)
+    steady = tf.data.Options()  # fixed buffers (prefetch(2)): no tuner,
+    steady.autotune.enabled = False  # which can hold up the end of fit
+
+    def fit():
         history = model.fit(
             batches.with_options(steady),
             steps_per_epoch=steps // 4,
@@ -115,8 +112,10 @@ def train(model, batches, steps, peak_learning_rate, validation, weights):
         history.history.update(
             quarter_psnr=check.psnr, seconds=check.seconds, steps=[steps]
         )
-        save_if_asked(model, weights, history)
-        where = "on this machine"
+        return history
+
+    history = fit_or_load(model, weights, fit, example=validation[0][:1])
+    where = "in the reference run" if use_pretrained() else "on this machine"
     logs = history.history
     print(
         f"{model.name}: {int(logs['steps'][0]):,} steps, validation PSNR "

@@ -2,33 +2,34 @@
 
 A lesson's training cell reads::
 
-    if use_pretrained():
-        history = load_trained(model, "04_noise_reducer")
-    else:
-        history = model.fit(...)
-        save_if_asked(model, "04_noise_reducer", history)
+    history = fit_or_load(model, "04_noise_reducer", lambda: model.fit(...))
 
-With ``COURSE_PRETRAINED=1`` (see :mod:`helpers.mode`), :func:`load_trained` takes the
-model's weights and its training history from ``notebooks/weights/``. A lesson that
+:func:`fit_or_load` runs the training, times it and records the seconds in the
+history. With ``COURSE_PRETRAINED=1`` (see :mod:`helpers.mode`) it calls
+:func:`load_trained` instead, which takes the model's weights and its reference
+run's history (seconds included) from ``notebooks/weights/``. A lesson that
 reuses a network an earlier lesson trained loads it with :func:`load_from_lesson`,
 in every mode. ``make weights`` makes these files by running the lessons' own
 training in full mode with ``COURSE_SAVE_WEIGHTS=1``, which makes
 :func:`save_if_asked` save them.
 ``SHA256SUMS`` lists the hash of every file, and a file that is missing or
 altered is refused with a message that says what to do. Each history also records
-the course's noise level when it was made (lesson 03's ``NOISE_FACTOR``): weights
-made at another level are refused too, so a change of the noise level cannot leave
-stale weights behind.
+the course's noise level when it was made (lesson 03's ``NOISE_FACTOR``) and a hash
+of the network's layout (:func:`architecture`): weights made at another noise level,
+or for a network built differently, are refused with a message, so a change to the
+noise level or to a model cannot leave stale weights behind.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers.mode import PRETRAINED_VARIABLE, save_weights
+from helpers.mode import PRETRAINED_VARIABLE, save_weights, use_pretrained
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "weights"
 MANIFEST = "SHA256SUMS"
@@ -56,6 +57,30 @@ class SavedHistory:
 
 
 NOISE_KEY = "noise_factor"  # the noise level a history records (a list of one)
+LAYOUT_KEY = "architecture"  # the hash of the network's layout, as a list of one
+
+
+def architecture(model: Any) -> str:
+    """Return a short hash of a network's layout: each layer's kind and settings.
+
+    It covers what the weights depend on (the layers, in order, their weight shapes,
+    activations, strides and padding), not the layers' names, which Keras numbers
+    by the order models are built in.
+    """
+
+    def describe(layer: Any) -> list[Any]:
+        activation = getattr(layer, "activation", None)
+        parts = [
+            type(layer).__name__,
+            [list(weight.shape) for weight in layer.weights],
+            getattr(activation, "__name__", None),
+            list(getattr(layer, "strides", ()) or ()),
+            getattr(layer, "padding", None),
+        ]
+        return parts + [describe(inner) for inner in getattr(layer, "layers", [])]
+
+    text = json.dumps([describe(layer) for layer in model.layers])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def course_noise_factor() -> float:
@@ -65,8 +90,8 @@ def course_noise_factor() -> float:
     return float(NOISE_FACTOR)
 
 
-def _checked_history(path: Path, remedy: str) -> dict[str, list[float]]:
-    """Read a saved history; refuse it unless it saw the course's noise level."""
+def _checked_history(path: Path, model: Any, remedy: str) -> dict[str, list[float]]:
+    """Read a saved history; refuse it unless it fits this noise level and model."""
     saved = json.loads(path.read_text(encoding="utf-8"))
     recorded = saved.pop(NOISE_KEY, [None])[0]
     now = course_noise_factor()
@@ -78,6 +103,13 @@ def _checked_history(path: Path, remedy: str) -> dict[str, list[float]]:
         raise WeightsError(
             f"{path.name} was made when the course's NOISE_FACTOR (lesson 03) was "
             f"{recorded:g}; it is now {now:g}, so these weights are stale: {remedy}"
+        )
+    layout, built = saved.pop(LAYOUT_KEY, [None])[0], architecture(model)
+    if layout != built:
+        raise WeightsError(
+            f"{path.name} was made for a network built differently from "
+            f"{getattr(model, 'name', 'this model')!r} (layout hash {layout}, this "
+            f"one's {built}), so the weights do not fit it: {remedy}"
         )
     return saved
 
@@ -97,8 +129,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_manifest(folder: Path = WEIGHTS_DIR) -> dict[str, str]:
+def read_manifest(folder: Path | None = None) -> dict[str, str]:
     """Return {file name: SHA-256} from the folder's SHA256SUMS (empty if none)."""
+    folder = folder or WEIGHTS_DIR  # looked up now, so that tests can move it
     path = folder / MANIFEST
     if not path.is_file():
         return {}
@@ -143,10 +176,12 @@ def _verified(path: Path, folder: Path, trains_here: bool = True) -> Path:
     return path
 
 
-def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHistory:
+def load_trained(model: Any, name: str, folder: Path | None = None) -> SavedHistory:
     """Load a model's shipped weights (hash-checked) and return its saved history."""
+    folder = folder or WEIGHTS_DIR
     weights, history = _paths(name, folder)
-    saved = _checked_history(_verified(history, folder), _remedy(history, folder, True))
+    remedy = _remedy(history, folder, True)
+    saved = _checked_history(_verified(history, folder), model, remedy)
     model.load_weights(_verified(weights, folder))
     print(
         f"{PRETRAINED_VARIABLE}=1: loaded the trained weights {weights.name} "
@@ -156,8 +191,9 @@ def load_trained(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHist
     return SavedHistory(saved)
 
 
-def load_from_lesson(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> SavedHistory:
+def load_from_lesson(model: Any, name: str, folder: Path | None = None) -> SavedHistory:
     """Load weights an earlier lesson trained (hash-checked), in every run mode."""
+    folder = folder or WEIGHTS_DIR
     lesson = name.split("_", 1)[0]
     if not (len(lesson) == 2 and lesson.isdigit()):
         raise ValueError(
@@ -165,7 +201,7 @@ def load_from_lesson(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> Saved
         )
     weights, history = _paths(name, folder)
     history = _verified(history, folder, trains_here=False)
-    saved = _checked_history(history, _remedy(history, folder, False))
+    saved = _checked_history(history, model, _remedy(history, folder, False))
     model.load_weights(_verified(weights, folder, trains_here=False))
     print(
         f"Loaded lesson {lesson}'s trained weights {weights.name} (SHA-256 verified), "
@@ -175,14 +211,16 @@ def load_from_lesson(model: Any, name: str, folder: Path = WEIGHTS_DIR) -> Saved
     return SavedHistory(saved)
 
 
-def save(model: Any, name: str, history: Any, folder: Path = WEIGHTS_DIR) -> None:
+def save(model: Any, name: str, history: Any, folder: Path | None = None) -> None:
     """Save a model's weights and history and record both in SHA256SUMS."""
+    folder = folder or WEIGHTS_DIR
     weights, history_path = _paths(name, folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_weights(weights)
     logs = getattr(history, "history", history)
     plain = {key: [float(v) for v in values] for key, values in logs.items()}
     plain[NOISE_KEY] = [course_noise_factor()]
+    plain[LAYOUT_KEY] = [architecture(model)]
     history_path.write_text(json.dumps(plain, indent=1) + "\n", encoding="utf-8")
     entries = read_manifest(folder)
     for path in (weights, history_path):
@@ -195,3 +233,24 @@ def save_if_asked(model: Any, name: str, history: Any) -> None:
     """Save a model's weights and history when ``make weights`` asks for them."""
     if save_weights():
         save(model, name, history)
+
+
+def fit_or_load(
+    model: Any, name: str, fit: Callable[[], Any], example: Any = None
+) -> Any:
+    """Return the history of ``fit()``, timed and saved when asked; or, with
+    ``COURSE_PRETRAINED=1``, load the shipped weights and their reference history.
+
+    The history's ``seconds`` holds the training's wall time, unless ``fit`` records
+    its own. ``example`` is an input batch that builds a subclassed model's weights
+    before they are loaded.
+    """
+    if use_pretrained():
+        if example is not None:
+            model(example)  # a subclassed model makes its weights on a first call
+        return load_trained(model, name)
+    start = time.perf_counter()
+    history = fit()
+    history.history.setdefault("seconds", [time.perf_counter() - start])
+    save_if_asked(model, name, history)
+    return history

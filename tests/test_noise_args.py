@@ -1,4 +1,4 @@
-"""The noise recipe (lesson 03's add_noise) refuses bad input with a clear error."""
+"""Lesson 03's recipes (add_noise, split_and_scale) refuse bad input clearly."""
 
 import numpy as np
 import pytest
@@ -63,3 +63,16 @@ def test_it_still_works_inside_tf_data():
     assert next(iter(both)).shape == (2, 4, 4, 1)
     with pytest.raises(ValueError, match="noise_factor"):
         batches.map(lambda x: add_noise(x, -0.4))
+
+
+def test_split_and_scale_keeps_validation_out_of_training():
+    """Lesson 03's split: disjoint sets, or a ValueError (a stand-in's 4,000 images
+    once gave quick mode a validation set inside its training set)."""
+    from helpers.lesson03 import split_and_scale
+
+    train = np.arange(10 * 4, dtype=np.uint8).reshape(10, 2, 2)
+    fit, val, test = split_and_scale(train, train[:3], 7, 3, 2)
+    assert fit.shape == (7, 2, 2, 1) and val.shape == (3, 2, 2, 1) and len(test) == 2
+    assert not set(fit.ravel()) & set(val.ravel())  # no image in both
+    with pytest.raises(ValueError, match="n_train \\+ n_val = 11 > 10"):
+        split_and_scale(train, train, 8, 3, 1)

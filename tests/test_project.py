@@ -1,6 +1,7 @@
 """Project hygiene: notebooks committed clean, lint passes, pins agree."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -113,15 +114,33 @@ def test_the_colab_cell_stops_with_one_sentence_while_the_address_is_unset(
         exec(first, {})  # noqa: S102 - the lesson's own cell, as Colab runs it
 
 
-def test_setup_cell_sets_tensorflow_environment_before_import(notebook):
-    """Both variables only work when set before TensorFlow is first imported."""
+def test_setup_cell_starts_before_tensorflow_loads(notebook):
+    """start() sets TensorFlow's log and CPU settings, which work only before import."""
     setup = text(code_cells(notebook)[1])  # after the Colab cell
     imports = [setup.find(f"import {name}") for name in ("keras", "tensorflow")]
-    assert max(imports) >= 0, "the first code cell should import TensorFlow"
+    assert max(imports) >= 0, "the set-up cell should import TensorFlow"
     first_import = min(i for i in imports if i >= 0)  # keras imports TensorFlow too
-    for variable in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"):
-        position = setup.find(f'os.environ.setdefault("{variable}"')
-        assert 0 <= position < first_import, f"set {variable} before TensorFlow"
+    assert 0 <= setup.find("start(") < first_import, "call start() before TensorFlow"
+
+
+def test_start_sets_both_variables_before_tensorflow_loads():
+    """In a fresh interpreter: start() sets them, and TensorFlow was not yet loaded."""
+    probe = (
+        "import os, sys\n"
+        "import helpers.prelude as s\n"
+        "assert 'tensorflow' not in sys.modules, 'helpers imported TensorFlow early'\n"
+        "s.describe_speed = lambda *a, **k: 'speed'\n"
+        "s.start(training_s=1)\n"
+        "print(os.environ['TF_CPP_MIN_LOG_LEVEL'], os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Run mode:") and lines[1].startswith("TensorFlow")
+    assert lines[-2:] == ["speed", "2 1"], lines
 
 
 def test_ruff_lints_and_formats_everything():

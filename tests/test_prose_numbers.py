@@ -1,11 +1,12 @@
 """Reference-run comments are read exactly, and every lesson's are well formed."""
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tools.prose_numbers import Claim, claims, problems
+from tools.prose_numbers import Claim, claims, problems, prose
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0*.ipynb"))
 
@@ -188,3 +189,60 @@ def test_claims_of_order_are_checked_as_orders(tmp_path):
     changes = update(path, rows, everything=True)
     assert changes == ["cell 0: order min(s, key=s.get) == 'sandal' fails"]
     assert "Sandals came last." in nbformat.read(path, as_version=4).cells[0].source
+
+
+def _settings() -> dict[str, float]:
+    """The course's settings: upper-case numbers the lessons export (`# @save`)."""
+    import importlib
+
+    found = {}
+    for path in NOTEBOOKS:
+        module = (
+            Path(__file__).resolve().parents[1]
+            / "helpers"
+            / f"lesson{path.stem[:2]}.py"
+        )
+        if module.exists():
+            names = vars(importlib.import_module(f"helpers.lesson{path.stem[:2]}"))
+            found.update(
+                (name, float(value))
+                for name, value in names.items()
+                if name.isupper() and isinstance(value, int | float)
+            )
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_settings_the_prose_quotes_are_the_codes(path):
+    """A claim such as `0.4 = NOISE_FACTOR` is checked here, without a run: a
+    change of the setting fails every cell whose prose still quotes the old value."""
+    settings = _settings()
+    wrong = [
+        f"cell {claim.cell}: the prose says {claim.number}, {claim.expression} is "
+        f"{settings[claim.expression]:g}"
+        for claim in claims(nbformat.read(path, as_version=4))
+        if claim.expression in settings and claim.value != settings[claim.expression]
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_mention_of_the_noise_level_is_tied_to_noise_factor(path):
+    """Prose that names the noise level claims it (`0.4 = NOISE_FACTOR`), so that the
+    test above catches the cell when the level changes. Measured numbers in dB, %
+    or seconds are not the level."""
+    from helpers.lesson03 import NOISE_FACTOR
+
+    level = re.compile(
+        rf"(?<![\d.±]){re.escape(f'{NOISE_FACTOR:g}')}(?![\d])(?!\s*(?:dB|%|s\b))"
+    )
+    notebook = nbformat.read(path, as_version=4)
+    tied = {c.cell for c in claims(notebook) if c.expression == "NOISE_FACTOR"}
+    untied = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "markdown"
+        and level.search(prose(cell.source))
+        and index not in tied
+    ]
+    assert untied == [], f"add <!-- reference run: {NOISE_FACTOR:g} = NOISE_FACTOR -->"

@@ -76,10 +76,59 @@ def test_a_history_without_its_noise_level_is_refused(tmp_path, monkeypatch):
         weights.load_trained(tiny_model(), "99_tiny", folder=tmp_path)
 
 
-def test_the_shipped_weights_record_the_course_noise_level():
+def test_the_shipped_weights_record_the_noise_level_and_the_layout():
     for path in sorted(weights.WEIGHTS_DIR.glob("*.history.json")):
-        recorded = json.loads(path.read_text())[weights.NOISE_KEY]
-        assert recorded == [weights.course_noise_factor()], path.name
+        recorded = json.loads(path.read_text())
+        assert recorded[weights.NOISE_KEY] == [weights.course_noise_factor()], path
+        assert len(recorded[weights.LAYOUT_KEY][0]) == 16, path.name
+        assert recorded["seconds"][-1] > 0, path.name  # the reference run's time
+
+
+def test_the_shipped_folder_holds_the_lessons_weights_only():
+    """A stray file (a test's, say) would ship to every learner: none may be there."""
+    numbers = {path.name[:2] for path in lessons()}
+    files = {path.name for path in weights.WEIGHTS_DIR.iterdir()} - {weights.MANIFEST}
+    assert files == set(weights.read_manifest()), "files and SHA256SUMS disagree"
+    assert {name[:2] for name in files} <= numbers, sorted(files)
+
+
+def test_weights_made_for_another_network_are_refused(tmp_path, monkeypatch):
+    """Same weight shapes, another activation: the layout hash tells them apart."""
+    saved(tmp_path, monkeypatch)
+    other = keras.Sequential(
+        [
+            keras.Input(shape=(4, 4, 1)),
+            keras.layers.Conv2D(2, 3, padding="same", activation="relu"),
+        ]
+    )
+    assert weights.architecture(other) != weights.architecture(tiny_model())
+    for load in (weights.load_trained, weights.load_from_lesson):
+        with pytest.raises(weights.WeightsError, match="built differently"):
+            load(other, "99_tiny", folder=tmp_path)
+
+
+def test_the_layout_hash_ignores_the_names_keras_numbers(tmp_path):
+    first, second = tiny_model(), tiny_model()  # conv2d, conv2d_1, ...
+    assert first.layers[0].name != second.layers[0].name
+    assert weights.architecture(first) == weights.architecture(second)
+
+
+def test_fit_or_load_trains_times_and_saves_only_when_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.delenv(mode.PRETRAINED_VARIABLE, raising=False)
+    monkeypatch.setenv(mode.SAVE_WEIGHTS_VARIABLE, "1")
+    model = tiny_model()
+    x = np.zeros((2, 4, 4, 1), "float32")
+    history = weights.fit_or_load(
+        model, "99_tiny", lambda: model.fit(x, x, epochs=2, verbose=0)
+    )
+    assert len(history.history["loss"]) == 2
+    assert history.history["seconds"][0] > 0  # the fit, timed
+    monkeypatch.setenv(mode.PRETRAINED_VARIABLE, "1")
+    other = tiny_model()
+    loaded = weights.fit_or_load(other, "99_tiny", lambda: pytest.fail("trained"))
+    assert loaded.from_reference_run
+    assert loaded.history["seconds"] == history.history["seconds"]
 
 
 def test_a_missing_weight_file_is_named(tmp_path, monkeypatch):

@@ -505,7 +505,7 @@ def compare_busy(paths: list[Path], args: argparse.Namespace) -> int:
 # The comparisons a lesson's conclusions rest on, from the key figures: (figure,
 # minus figure), or (figure,) for one that is already a difference. Lesson 05's
 # networks against each other and against the filters; lesson 06's photo network
-# against BM3D on the photographs.
+# against BM3D on the photographs. "{level}" is the course's noise level.
 HEADLINES = {
     "wider over lesson 04 model (dB)": (
         "wider model PSNR (dB)",
@@ -521,22 +521,26 @@ HEADLINES = {
         "photo 25/255, photo network (dB)",
         "photo 25/255, BM3D (dB)",
     ),
-    "photo network over BM3D, 0.4 (dB)": (
-        "photo 0.4, photo network (dB)",
-        "photo 0.4, BM3D (dB)",
+    "photo network over BM3D, {level} (dB)": (
+        "photo {level}, photo network (dB)",
+        "photo {level}, BM3D (dB)",
     ),
-    "photo network over BM3D + bias map, 0.4 (dB)": (
-        "photo 0.4, photo network (dB)",
-        "photo 0.4, BM3D + bias map (dB)",
+    "photo network over BM3D + bias map, {level} (dB)": (
+        "photo {level}, photo network (dB)",
+        "photo {level}, BM3D + bias map (dB)",
     ),
 }
 
 
 def headlines(figures: dict) -> dict[str, float]:
     """Return the headline comparisons that a run's key figures allow."""
+    from helpers.weights import course_noise_factor  # lesson 03's NOISE_FACTOR
+
+    level = f"{course_noise_factor():g}"
     found = {}
-    for name, keys in HEADLINES.items():
-        values = [figures.get(key) for key in keys]
+    for template, keys in HEADLINES.items():
+        name = template.format(level=level)
+        values = [figures.get(key.format(level=level)) for key in keys]
         if all(isinstance(v, int | float) for v in values):
             found[name] = float(values[0]) - sum(float(v) for v in values[1:])
     return found
@@ -546,7 +550,8 @@ def format_seeds(runs: dict[int, dict], name: str) -> list[str]:
     """Return one notebook's headline comparisons per seed, with mean and spread."""
     seeds = list(runs)
     values = {seed: headlines(row["figures"]) for seed, row in runs.items()}
-    names = [key for key in HEADLINES if all(key in v for v in values.values())]
+    first = next(iter(values.values()), {})  # in HEADLINES' order
+    names = [key for key in first if all(key in v for v in values.values())]
     lines = [
         f"### {name}",
         "",

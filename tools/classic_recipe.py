@@ -1,8 +1,9 @@
 """Lesson 04's model trained once with the classic recipe, beside the lesson's."""
 
 # The classic recipe is the seed article's: Adam at a fixed 0.001, MSE, 10 epochs,
-# batches of 32, noise 0.4. Data, split and noise seeds are lesson 04's in full mode;
-# the lesson's own run is its shipped weights. bench/RESULTS.md keeps the result.
+# batches of 32, the course's noise (NOISE_FACTOR). Data, split and noise seeds are
+# lesson 04's in full mode; the lesson's own run is its shipped weights.
+# bench/RESULTS.md keeps the result.
 from __future__ import annotations
 
 import argparse
@@ -16,15 +17,19 @@ LEARNING_RATE, BATCH_SIZE, EPOCHS = 0.001, 32, 10  # the classic recipe
 
 def lesson_data() -> tuple[dict[str, Any], dict[str, Any]]:
     """Return lesson 04's clean and noisy images (full mode) by role: train/val/test."""
-    from helpers.data import load_dataset, scale_images
-    from helpers.lesson03 import NOISE_FACTOR, add_noise, add_noise_in_pieces
+    from helpers.data import load_dataset
+    from helpers.lesson03 import (
+        NOISE_FACTOR,
+        add_noise,
+        add_noise_in_pieces,
+        split_and_scale,
+    )
 
     (x_train_raw, _), (x_test_raw, _) = load_dataset("fashion_mnist")
-    clean = {
-        "train": scale_images(x_train_raw[:-N_VAL]),
-        "val": scale_images(x_train_raw[-N_VAL:]),
-        "test": scale_images(x_test_raw),
-    }
+    sets = split_and_scale(
+        x_train_raw, x_test_raw, len(x_train_raw) - N_VAL, N_VAL, len(x_test_raw)
+    )
+    clean = dict(zip(("train", "val", "test"), sets, strict=True))
     noisy = {
         "train": add_noise_in_pieces(clean["train"], NOISE_FACTOR, seed=1),
         "val": add_noise(clean["val"], NOISE_FACTOR, seed=2).numpy(),

@@ -53,12 +53,12 @@ def builders() -> dict:
 
 def lesson_data() -> tuple:
     """Lesson 05's training images and noisy validation images (full mode)."""
-    from helpers.data import load_dataset, scale_images
-    from helpers.lesson03 import NOISE_FACTOR, add_noise
+    from helpers.data import load_dataset
+    from helpers.lesson03 import NOISE_FACTOR, add_noise, split_and_scale
 
-    (x_train_raw, _), _ = load_dataset("fashion_mnist")
-    x_train = scale_images(x_train_raw[:50_000])
-    x_val = scale_images(x_train_raw[-10_000:])
+    (x_train_raw, _), (x_test_raw, _) = load_dataset("fashion_mnist")
+    x_train, x_val, _ = split_and_scale(x_train_raw, x_test_raw, 50_000, 10_000, 1)
+    # (one test image, unused: tuning never sees the test set)
     return x_train, x_val, add_noise(x_val, NOISE_FACTOR, seed=2).numpy()
 
 
