@@ -7,8 +7,10 @@
 # in full mode, timed), make bench-busy (quick mode alone and beside busy loops:
 # the same numbers), make bench-seeds (lessons 05-06's comparisons over seeds), make
 # bench-tune (lesson 05's learning rates, chosen on validation images), make
-# weights (the trained weights COURSE_PRETRAINED=1 loads), make lint. bench, weights, data, pack-data, restore-data and html run
-# the maintainer commands in tools/ (python -m tools.bench, tools.html, tools.data).
+# weights (the trained weights COURSE_PRETRAINED=1 loads), make teacher (the lessons
+# with their solutions in place, for the projector), make lint. bench, weights, data,
+# pack-data, restore-data, html and teacher run the maintainer commands in tools/
+# (python -m tools.bench, tools.html, tools.data, tools.teacher).
 
 ARCHIVE ?= course-data.tar.gz
 
@@ -31,7 +33,7 @@ STAMP  := $(VENV)/.installed
 # no update check.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/denoising-course.json
 
-.PHONY: lab test export bench bench-busy bench-seeds bench-tune weights data pack-data restore-data html lint format clean
+.PHONY: lab test teacher export bench bench-busy bench-seeds bench-tune weights data pack-data restore-data html lint format clean
 
 $(STAMP): $(REQUIREMENTS) requirements.txt pyproject.toml
 	@if [ -x $(PY) ]; then \
@@ -109,6 +111,12 @@ restore-data: $(STAMP)
 MODE ?= quick
 html: $(STAMP)
 	$(PY) -m tools.html --mode $(MODE)
+
+# The teacher's notebooks: every solution unfolded and run (tools/teacher.py), in
+# build/teacher/, opened in JupyterLab. Generated from the lessons; edit those.
+teacher: $(STAMP) $(LAB_SETTINGS)
+	$(PY) -m tools.teacher
+	$(VENV)/bin/jupyter lab build/teacher/ $(ROOT_FLAG) $(LAB_ARGS)
 
 # The lessons' "# @save" cells, copied into helpers/lessonNN.py (tools/export.py);
 # a test fails while a module and its notebook differ.

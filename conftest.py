@@ -21,6 +21,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 # The notebook kernels that nbval starts inherit this environment.
 os.environ.setdefault("COURSE_MODE", "quick")
+os.environ.setdefault("COURSE_SOLUTIONS", "1")  # every solution runs and is checked
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 if SHARED_DATA.is_dir():

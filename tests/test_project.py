@@ -77,12 +77,18 @@ def test_has_checkpoints_exercises_and_key_points(notebook):
     ]
     assert len(solutions) >= MIN_EXERCISES, "each lesson needs >= 2 collapsed solutions"
     cells = code_cells(notebook)
-    for cell in solutions:  # folded with its outputs: Run all does not show it
+    lesson = re.match(r"# (\d\d) · ", text(notebook["cells"][0]))[1]
+    for number, cell in enumerate(solutions, start=1):
+        key = f"{lesson}.{number}"
+        # Run All must not show the answer: the solution runs only when asked
+        assert text(cell).split("\n")[1] == "if solutions_on():", text(cell)[:60]
+        assert text(cell).rstrip().endswith(f'check("{key}")'), key
         assert cell["metadata"]["jupyter"].get("outputs_hidden"), text(cell)[:40]
         above = cells[cells.index(cell) - 1]
         assert text(above).startswith("# Your turn"), (
             f"no 'your turn' cell above {text(cell)[:40]!r}"
         )
+        assert f'check("{key}")' in text(above), f"the cell above {key} checks it"
     markdown = "".join(
         text(c) for c in notebook["cells"] if c["cell_type"] == "markdown"
     )

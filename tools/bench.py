@@ -134,6 +134,8 @@ def _child(
         TF_CPP_MIN_LOG_LEVEL="2",
         MPLBACKEND="module://matplotlib_inline.backend_inline",
         COURSE_ALLOW_MNIST_STANDIN="0",  # benchmarks run on the real data only
+        # a lesson's time includes its exercises: the solutions run, as in a class
+        COURSE_SOLUTIONS=os.environ.get("COURSE_SOLUTIONS", "1"),
     )
     if env.get("COURSE_DATA_DIR"):  # the kernels run in notebooks/, not here
         env["COURSE_DATA_DIR"] = str(Path(env["COURSE_DATA_DIR"]).resolve())
