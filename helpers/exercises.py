@@ -2,7 +2,8 @@
 
 Each exercise's "your turn" cell ends with ``check("02.1")``. It reads the names
 the exercise asks for from the notebook and says whether the answer is right; if
-not, it says what is wrong and gives the hint (``hint("02.1")`` gives it alone).
+not, it says what is wrong and gives the hint (``check("02.1", hint=True)`` gives
+it before any answer).
 The solution sits folded in the cell below, and runs only when asked:
 ``COURSE_SOLUTIONS=1`` runs every solution (the tests, the benchmark and the
 teacher's notebooks, ``make teacher``). "Run All" shows no answer.
@@ -38,9 +39,13 @@ class Exercise:
 
 
 def _close(name: str, value: Any, expected: float, within: float) -> str | None:
-    """Say how a number is off, or None when it is within ``within`` of expected."""
+    """Say that a number is off (without giving the answer), or None when it is
+    within ``within`` of the expected value."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return f"{name} should be a number, got {type(value).__name__}."
     if not np.isfinite(value) or abs(float(value) - expected) > within:
-        return f"{name} is {float(value):.4g}; it should be about {expected:.4g}."
+        shown = f"{value:,}" if float(value).is_integer() else f"{float(value):.4g}"
+        return f"{name} = {shown} is not right yet."
     return None
 
 
@@ -49,7 +54,7 @@ def _photo(ns: Namespace) -> str | None:
     if grey == colour:
         return "grey_bytes equals colour_bytes: colour stores more per pixel."
     return (
-        _close("megapixels", mp, 1920 * 1080 / 1e6, 0.01)
+        _close("megapixels", mp, 1920 * 1080 / 1e6, 0.05)  # 2.07 or 2.1
         or _close("grey_bytes", grey, 1920 * 1080, 0)
         or _close("colour_bytes", colour, 3 * 1920 * 1080, 0)
     )
@@ -72,12 +77,24 @@ def _colour(ns: Namespace) -> str | None:
     return None
 
 
+def _side(shape: Any) -> int | None:
+    """Return a map's side from an output shape such as (None, 12, 12, 1), or the
+    side itself (12); None when it is neither."""
+    if isinstance(shape, int | np.integer):
+        return int(shape)
+    try:
+        return int(tuple(shape)[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _sizes(ns: Namespace) -> str | None:
-    conv, pool = ns["conv_size"], ns["pool_size"]
-    if conv[1:3] != (12, 12):
-        return f"conv_size is {conv}; the convolution's maps are not {conv[1:3]}."
-    if pool[1:3] != (3, 3):
-        return f"pool_size is {pool}; the pooled maps are not {pool[1:3]}."
+    for name, side in (("conv_size", 12), ("pool_size", 3)):
+        found = _side(ns[name])
+        if found is None:
+            return f"{name} should be an output shape, such as (None, 10, 10, 1)."
+        if found != side:
+            return f"{name} gives maps of {found}x{found}, which is not right yet."
     return None
 
 
@@ -129,7 +146,7 @@ def _psnr_by_hand(ns: Namespace) -> str | None:
     from helpers.metrics import psnr
 
     clean, out = ns["x_test"][:100], ns["x_test_denoised"][:100]
-    by_hand = np.asarray(ns["psnr_by_hand"])
+    by_hand = np.ravel(ns["psnr_by_hand"])  # (100,) or (100, 1) alike
     if (
         by_hand.shape != (len(clean),)
         or np.abs(by_hand - psnr(clean, out)).max() > 1e-3
@@ -139,7 +156,7 @@ def _psnr_by_hand(ns: Namespace) -> str | None:
 
 
 def _head_start(ns: Namespace) -> str | None:
-    losses = ns["fresh_val_losses"]
+    losses = list(ns["fresh_val_losses"])
     if len(losses) != ns["EPOCHS_CLEAN"] + 1:
         return (
             f"fresh_val_losses has {len(losses)} values: the fresh model trains "
@@ -147,11 +164,19 @@ def _head_start(ns: Namespace) -> str | None:
         )
     if not np.isfinite(ns["head_start_val_loss"]):
         return "head_start_val_loss is not a number."
+    if ns["head_start_val_loss"] >= losses[0]:  # both after one noisy epoch
+        return (
+            "the head start is no better than the fresh model after one epoch: "
+            "did it start from clean_weights?"
+        )
     return None
 
 
 def _clipping(ns: Namespace) -> str | None:
-    clipped, unclipped = ns["clipped_psnr"], ns["unclipped_psnr"]
+    clipped, unclipped = (
+        {round(float(f), 3): float(db) for f, db in ns[name].items()}  # 0.4 or
+        for name in ("clipped_psnr", "unclipped_psnr")  # np.float32(0.4) alike
+    )
     for factor in (0.1, 0.2, 0.4, 0.8):
         if factor not in clipped or factor not in unclipped:
             return f"clipped_psnr and unclipped_psnr need the factor {factor}."
@@ -187,11 +212,14 @@ def _width(ns: Namespace) -> str | None:
 
 
 def _salt_and_pepper(ns: Namespace) -> str | None:
-    fast = {name for name in ns["FILTERS"] if name != "BM3D"}
-    if set(ns["sp_best"]) != fast:
+    fast = {name: grid for name, (_, grid) in ns["FILTERS"].items() if name != "BM3D"}
+    if set(ns["sp_best"]) != set(fast):
         return f"sp_best should have one entry per fast filter: {sorted(fast)}."
-    if not np.isfinite(ns["sp_unet_psnr"]):
-        return "sp_unet_psnr is not a number."
+    for name, (score, knob) in ns["sp_best"].items():
+        if knob not in fast[name] or not 5 < float(score) < 50:
+            return f"sp_best[{name!r}] should be (its best PSNR in dB, its knob)."
+    if np.ndim(ns["sp_unet_psnr"]) != 0 or not np.isfinite(ns["sp_unet_psnr"]):
+        return "sp_unet_psnr should be one number: the U-Net's mean PSNR."
     return None
 
 
@@ -199,6 +227,9 @@ def _mixed(ns: Namespace) -> str | None:
     mixed, unet = ns["mixed"], ns["unet"]
     if mixed is unet:
         return "mixed is the U-Net itself: fine-tune a copy, and keep the original."
+    shapes = [[w.shape for w in model.get_weights()] for model in (mixed, unet)]
+    if shapes[0] != shapes[1]:
+        return "mixed should be a copy of the U-Net's architecture (clone_model)."
     same = all(
         np.array_equal(a, b)
         for a, b in zip(mixed.get_weights(), unet.get_weights(), strict=True)
@@ -207,9 +238,17 @@ def _mixed(ns: Namespace) -> str | None:
 
 
 def _swap(ns: Namespace) -> str | None:
-    wanted = {"noisy input", "clothes U-Net", "photo network"}
+    from helpers.metrics import psnr
+
+    wanted = {"noisy input", "U-Net (clothes)", "photo network"}
     if set(ns["swap"]) != wanted:
         return f"swap should map each of {sorted(wanted)} to its images."
+    clean = ns["x_test"][: len(ns["swap"]["noisy input"])]
+    noisy, photo = (
+        psnr(clean, ns["swap"][n]).mean() for n in ("noisy input", "photo network")
+    )
+    if full_quality() and photo <= noisy:
+        return "the photo network's garments are no cleaner than the noisy input."
     return None
 
 
@@ -320,7 +359,7 @@ EXERCISES = {
         "and keep the noisy input as the baseline.",
     ),
     "06.2": Exercise(
-        ("rgb_out",),
+        ("rgb", "rgb_noisy", "rgb_out"),
         _colour_photo,
         "np.moveaxis(photo, -1, 0)[..., None] makes three grey photos; denoise "
         "them, then move the channel axis back to the end.",
@@ -335,34 +374,30 @@ def _exercise(key: str) -> Exercise:
     return EXERCISES[key]
 
 
-def check(key: str, namespace: Namespace | None = None) -> bool:
+def check(key: str, namespace: Namespace | None = None, hint: bool = False) -> None:
     """Say whether exercise ``key``'s answer is right; if not, what is wrong and
-    the hint. Reads the notebook's names (or ``namespace``). With
-    ``COURSE_SOLUTIONS=1`` a wrong or missing answer is an error."""
+    the hint. Reads the notebook's names (or ``namespace``); ``hint=True`` prints
+    the hint first. With ``COURSE_SOLUTIONS=1`` a wrong answer is an error."""
     exercise = _exercise(key)
     if namespace is None:  # the notebook's names: those of the calling cell
         namespace = inspect.currentframe().f_back.f_globals
+    if hint:
+        print(f"Exercise {key}, hint: {exercise.hint}")
     missing = [name for name in exercise.names if name not in namespace]
     if missing:
         print(
             f"Exercise {key}: not answered yet. Define {', '.join(missing)} in "
-            f"this cell, then run it again; hint({key!r}) gives a hint."
+            f"this cell, then run it again; check({key!r}, hint=True) gives a hint."
         )
-        return False
+        return
     try:
         problem = exercise.test(namespace)
     except Exception as error:  # a malformed answer: say what broke
         problem = f"the answer could not be checked ({type(error).__name__}: {error})"
     if problem is None:
         print(f"Exercise {key}: correct.")
-        return True
+        return
     message = f"Exercise {key}: not yet. {problem}\nHint: {exercise.hint}"
     if solutions_on():  # the tests run every solution: each must pass its check
         raise AssertionError(message)
     print(message + "\nThe solution is folded in the cell below.")
-    return False
-
-
-def hint(key: str) -> None:
-    """Print exercise ``key``'s hint."""
-    print(f"Exercise {key}, hint: {_exercise(key).hint}")

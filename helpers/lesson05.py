@@ -79,11 +79,11 @@ class QuarterCheck(keras.callbacks.Callback):
         self.seconds = [0.0]
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.began = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         """One quarter is over: note its seconds, then measure (not timed)."""
-        self.seconds.append(self.seconds[-1] + time.perf_counter() - self.start)
+        self.seconds.append(self.seconds[-1] + time.perf_counter() - self.began)
         out = denoise(self.model, self.noisy)
         self.psnr.append(float(psnr(self.clean, out).mean()))
 
@@ -96,21 +96,21 @@ def train(model, batches, steps, peak_learning_rate, validation, weights):
     """
     schedule = warmup_cosine(peak_learning_rate, steps, warmup_steps=steps // 20)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
-    check = QuarterCheck(*validation)
+    quarters = QuarterCheck(*validation)
     steady = tf.data.Options()  # fixed buffers (prefetch(2)): no tuner,
     steady.autotune.enabled = False  # which can hold up the end of fit
 
-    def fit():
+    def fit():  # the training itself: fit_or_load runs it, or loads weights
         history = model.fit(
             batches.with_options(steady),
             steps_per_epoch=steps // 4,
             epochs=4,
             shuffle=False,  # the batches come shuffled
-            callbacks=[check],
+            callbacks=[quarters],
             verbose=0,
         )
         history.history.update(
-            quarter_psnr=check.psnr, seconds=check.seconds, steps=[steps]
+            quarter_psnr=quarters.psnr, seconds=quarters.seconds, steps=[steps]
         )
         return history
 

@@ -87,14 +87,14 @@ WRONG = {
     ),
     "05.1": (
         {
-            "FILTERS": {"median": 0, "wavelet": 0, "BM3D": 0},
+            "FILTERS": {"median": (0, [3, 5]), "wavelet": (0, [0.1]), "BM3D": (0, [])},
             "sp_best": {"median": (20.0, 3)},
             "sp_unet_psnr": 21.0,
         },
         "wavelet",
     ),
     "05.2": ({"mixed": "the U-Net", "unet": "the U-Net"}, "copy"),
-    "06.1": ({"swap": {"photo network": IMAGES}}, "swap"),
+    "06.1": ({"swap": {"photo network": IMAGES, "clothes U-Net": IMAGES}}, "swap"),
     "06.2": (
         {
             "rgb_out": np.moveaxis(IMAGES[:3, ..., 0], 0, -1).T,
@@ -127,7 +127,7 @@ def test_a_typical_wrong_answer_gets_its_message_and_the_hint(key, monkeypatch, 
     monkeypatch.delenv(exercises.SOLUTIONS_VARIABLE, raising=False)
     monkeypatch.setenv(MODE_VARIABLE, "full")
     namespace, word = WRONG[key]
-    assert exercises.check(key, namespace) is False
+    exercises.check(key, namespace)
     said = capsys.readouterr().out
     assert f"Exercise {key}: not yet." in said and word in said, said
     assert exercises.EXERCISES[key].hint in said
@@ -142,14 +142,24 @@ def test_with_solutions_on_a_wrong_answer_fails_and_a_missing_one_guides(
     monkeypatch.setenv(MODE_VARIABLE, "full")
     with pytest.raises(AssertionError, match=f"Exercise {key}: not yet"):
         exercises.check(key, WRONG[key][0])
-    assert exercises.check(key, {}) is False  # the empty cell before the solution
+    exercises.check(key, {})  # the empty cell before the solution: no error
     assert "not answered yet" in capsys.readouterr().out
 
 
-def test_a_right_answer_is_called_correct(capsys):
-    answer = {"megapixels": 2.0736, "grey_bytes": 2_073_600, "colour_bytes": 6_220_800}
-    assert exercises.check("01.1", answer) is True
+def test_a_right_answer_is_called_correct_and_a_hint_comes_on_request(
+    capsys, monkeypatch
+):
+    monkeypatch.delenv(exercises.SOLUTIONS_VARIABLE, raising=False)
+    answer = {"megapixels": 2.1, "grey_bytes": 2_073_600, "colour_bytes": 6_220_800}
+    exercises.check("01.1", answer)  # "2.1 MP", as people say it, is right
     assert capsys.readouterr().out == "Exercise 01.1: correct.\n"
+    exercises.check("02.1", {"conv_size": 12, "pool_size": [None, 3, 3, 1]})
+    assert capsys.readouterr().out == "Exercise 02.1: correct.\n"  # side or shape
+    exercises.check("01.1", {}, hint=True)
+    said = capsys.readouterr().out
+    assert exercises.EXERCISES["01.1"].hint in said and "not answered yet" in said
+    exercises.check("01.1", {**answer, "megapixels": "2.07 MP"})
+    assert "megapixels should be a number, got str" in capsys.readouterr().out
     with pytest.raises(KeyError, match="the exercises are"):
         exercises.check("09.9", answer)
 
