@@ -61,6 +61,11 @@ def _photo(ns: Namespace) -> str | None:
 
 
 def _agreement(ns: Namespace) -> str | None:
+    if ns["agreement"] < 0.5:  # probabilities compared, not the predicted digits
+        return (
+            f"the two models agree on {ns['agreement']:.1%} of the digits: compare "
+            "the predicted digits, predict(...).argmax(axis=1), not probabilities."
+        )
     if ns["agreement"] < 0.99:
         return f"the two models agree on {ns['agreement']:.1%} of the digits only."
     return None
@@ -73,7 +78,7 @@ def _colour(ns: Namespace) -> str | None:
     if not all(
         np.array_equal(colour[..., c], ns["x_train"][:10, ..., 0]) for c in (0, 1, 2)
     ):
-        return "each of the three channels should be the gray image itself."
+        return "each of the three channels should be the scaled image, x_train[:10]."
     return None
 
 
