@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from helpers.metrics import psnr
 from helpers.mode import full_quality, switch
+from helpers.weights import architecture
 
 SOLUTIONS_VARIABLE = "COURSE_SOLUTIONS"
 Namespace = Mapping[str, Any]
@@ -148,8 +150,6 @@ def _code_size(ns: Namespace) -> str | None:
 
 
 def _psnr_by_hand(ns: Namespace) -> str | None:
-    from helpers.metrics import psnr
-
     clean, out = ns["x_test"][:100], ns["x_test_denoised"][:100]
     by_hand = np.ravel(ns["psnr_by_hand"])  # (100,) or (100, 1) alike
     if (
@@ -232,8 +232,7 @@ def _mixed(ns: Namespace) -> str | None:
     mixed, unet = ns["mixed"], ns["unet"]
     if mixed is unet:
         return "mixed is the U-Net itself: fine-tune a copy, and keep the original."
-    shapes = [[w.shape for w in model.get_weights()] for model in (mixed, unet)]
-    if shapes[0] != shapes[1]:
+    if architecture(mixed) != architecture(unet):  # the weights' own layout check
         return "mixed should be a copy of the U-Net's architecture (clone_model)."
     same = all(
         np.array_equal(a, b)
@@ -243,8 +242,6 @@ def _mixed(ns: Namespace) -> str | None:
 
 
 def _swap(ns: Namespace) -> str | None:
-    from helpers.metrics import psnr
-
     wanted = {"noisy input", "U-Net (clothes)", "photo network"}
     if set(ns["swap"]) != wanted:
         return f"swap should map each of {sorted(wanted)} to its images."
@@ -258,8 +255,6 @@ def _swap(ns: Namespace) -> str | None:
 
 
 def _colour_photo(ns: Namespace) -> str | None:
-    from helpers.metrics import psnr
-
     out, rgb, noisy = (np.asarray(ns[n]) for n in ("rgb_out", "rgb", "rgb_noisy"))
     if out.shape != rgb.shape:
         return f"rgb_out has shape {out.shape}; the photo has {rgb.shape}."

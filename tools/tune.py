@@ -57,8 +57,8 @@ def lesson_data() -> tuple:
     from helpers.lesson03 import NOISE_FACTOR, add_noise, split_and_scale
 
     (x_train_raw, _), (x_test_raw, _) = load_dataset("fashion_mnist")
-    x_train, x_val, _ = split_and_scale(x_train_raw, x_test_raw, 50_000, 10_000, 1)
-    # (one test image, unused: tuning never sees the test set)
+    sets = split_and_scale(x_train_raw, x_test_raw, 50_000, 10_000, len(x_test_raw))
+    x_train, x_val = sets[:2]  # tuning never looks at the test set
     return x_train, x_val, add_noise(x_val, NOISE_FACTOR, seed=2).numpy()
 
 
